@@ -1,0 +1,19 @@
+/**
+ * Every detector, by name. Adding a detector = one file + one line here.
+ * The engine builds the enabled ones once per compiled policy.
+ */
+import type { DetectorFactory } from './types.js';
+import { createInjectionDetector } from './injection-patterns.js';
+import { createPiiDetector } from './pii-recognizers.js';
+import { createSecretDetector } from './secret-patterns.js';
+import { createCustomRuleDetector } from './custom-rules.js';
+import { createToxicityDetector } from './toxicity-lexicon.js';
+
+/** Ordered: cheap, high-severity detectors first so a CRITICAL finding can short-circuit the rest. */
+export const detectorFactories: ReadonlyArray<readonly [name: string, factory: DetectorFactory]> = [
+  ['custom-rules', createCustomRuleDetector],
+  ['secrets', createSecretDetector],
+  ['injection-patterns', createInjectionDetector],
+  ['pii', createPiiDetector],
+  ['toxicity', createToxicityDetector],
+];
