@@ -1,0 +1,106 @@
+/**
+ * Policy document (as written) → CompiledPolicy (every field present): the document's spec
+ * merged over the built-in default, secrets read from the environment, version computed.
+ */
+import { createHmac } from 'node:crypto';
+import type { DirectionName } from '../detectors/types.js';
+import { BUILT_IN_DEFAULTS, HASH_SALT_ENV } from './default-policy.js';
+import { CONFIGURABLE_THREAT_TYPES, type PolicyDocumentInput, type PolicySpecInput } from './policy-document-schema.js';
+import { policyVersion } from './policy-version.js';
+import type { CompiledPolicy, ThreatRule } from './types.js';
+import type { IssueCollector } from './validation-issues.js';
+
+/** Where compilation reads secrets from; tests pass their own. */
+export type PolicyEnvironment = Readonly<Record<string, string | undefined>>;
+
+/**
+ * The default per-tenant salt for the `hash` operator: HMAC-SHA256(BULWARK_HASH_SALT, tenant).
+ * Per tenant, so equal values of two tenants hash differently; keyed by a process secret, so
+ * hashes cannot be recomputed by someone who knows only the tenant id. Without
+ * BULWARK_HASH_SALT the key is a fixed public string: hashes are stable but not secret.
+ */
+export function defaultHashSalt(tenant: string, env: PolicyEnvironment): string {
+  const secret = env[HASH_SALT_ENV] || 'bulwark-public-salt-set-BULWARK_HASH_SALT';
+  return createHmac('sha256', secret).update(`tenant:${tenant}`).digest('hex');
+}
+
+/** Merges one document over the built-in default. Problems go to `issues`; returns undefined then. */
+export function compilePolicy(doc: PolicyDocumentInput, env: PolicyEnvironment, issues: IssueCollector): CompiledPolicy | undefined {
+  const before = issues.issues.length;
+  const spec = doc.spec;
+  const d = BUILT_IN_DEFAULTS;
+  const operators = { ...d.operators, ...spec.operators };
+  const encryptionKey = spec.encryption ? readEncryptionKey(spec.encryption.keyEnv, env, issues) : '';
+  if (!spec.encryption) {
+    for (const [entity, op] of Object.entries(spec.operators ?? {})) {
+      if (op.type === 'encrypt') issues.add(['spec', 'operators', entity], 'the encrypt operator needs spec.encryption.keyEnv');
+    }
+  }
+  if (issues.issues.length !== before) return undefined;
+  const compiled: Omit<CompiledPolicy, 'version'> = {
+    id: doc.name,
+    tenant: doc.tenant,
+    detectors: mergeDetectors(spec.detectors),
+    threats: mergeThreats(spec.threats),
+    operators,
+    customRules: spec.customRules ?? [],
+    allowPatterns: spec.allowList ?? [],
+    failMode: spec.failMode ?? d.failMode,
+    timeBudgetMs: spec.timeBudgetMs ?? d.timeBudgetMs,
+    hashSalt: spec.hashSalt ?? defaultHashSalt(doc.tenant, env),
+    encryptionKey,
+  };
+  return { ...compiled, version: policyVersion(compiled) };
+}
+
+/** The built-in default as a compiled policy of one tenant. */
+export function compileDefaultPolicy(tenant: string, env: PolicyEnvironment, issues: IssueCollector): CompiledPolicy {
+  const policy = compilePolicy({ kind: 'Policy', tenant, name: 'default', labels: {}, spec: {} }, env, issues);
+  if (!policy) throw new Error('the built-in default policy failed to compile');
+  return policy;
+}
+
+function mergeDetectors(input: PolicySpecInput['detectors']): CompiledPolicy['detectors'] {
+  const d = BUILT_IN_DEFAULTS.detectors;
+  return {
+    injection: { enabled: input?.injection?.enabled ?? d.injection.enabled },
+    pii: {
+      enabled: input?.pii?.enabled ?? d.pii.enabled,
+      entities: input?.pii?.entities ?? [...d.pii.entities],
+      phoneRegions: input?.pii?.phoneRegions ?? [...d.pii.phoneRegions],
+    },
+    secrets: { enabled: input?.secrets?.enabled ?? d.secrets.enabled },
+    toxicity: { enabled: input?.toxicity?.enabled ?? d.toxicity.enabled },
+  };
+}
+
+function mergeThreats(input: PolicySpecInput['threats']): CompiledPolicy['threats'] {
+  const out = {} as CompiledPolicy['threats'];
+  for (const type of CONFIGURABLE_THREAT_TYPES) {
+    const base = BUILT_IN_DEFAULTS.threats[type];
+    const given = input?.[type];
+    const action: Record<DirectionName, ThreatRule['action'][DirectionName]> = {
+      INPUT: given?.action?.INPUT ?? base.action.INPUT,
+      OUTPUT: given?.action?.OUTPUT ?? base.action.OUTPUT,
+    };
+    out[type] = { minConfidence: given?.minConfidence ?? base.minConfidence, action };
+  }
+  return out;
+}
+
+/** The AES-256 key comes from the environment at load time; it never appears in the file. */
+function readEncryptionKey(keyEnv: string, env: PolicyEnvironment, issues: IssueCollector): string {
+  const path = ['spec', 'encryption', 'keyEnv'];
+  const value = env[keyEnv];
+  if (!value) {
+    issues.add(path, `environment variable ${keyEnv} is not set`);
+    return '';
+  }
+  const bytes = Buffer.from(value, 'base64');
+  // Round-trip check: Buffer.from ignores junk, so compare lengths of what it understood.
+  if (bytes.length !== 32 || bytes.toString('base64').replace(/=+$/, '') !== value.trim().replace(/=+$/, '')) {
+    issues.add(path, `environment variable ${keyEnv} must hold a base64-encoded 32-byte AES-256 key`);
+    return '';
+  }
+  return bytes.toString('base64');
+}
