@@ -18,7 +18,7 @@ Options:
   -h, --help   show this help
 `;
 
-/** One line per tenant: its policies with versions and custom-rule counts. */
+/** Per tenant, one line per policy: its version, fail mode and custom-rule count. */
 export function summarizePolicySet(set: PolicySet): string {
   const tenants = Object.keys(set.tenants).sort();
   const policyCount = tenants.reduce((n, t) => n + Object.keys(set.tenants[t] ?? {}).length, 0);
@@ -27,12 +27,14 @@ export function summarizePolicySet(set: PolicySet): string {
     `tenants: ${tenants.length}, policies: ${policyCount}, unknown tenants: ${set.unknownTenant === 'default' ? 'use "default"' : 'rejected'}`,
   ];
   for (const tenant of tenants) {
+    lines.push(`  tenant ${tenant}:`);
     const policies = Object.values(set.tenants[tenant] ?? {}).sort((a, b) => a.id.localeCompare(b.id));
-    const described = policies.map((p) => {
-      const rules = p.customRules.length > 0 ? `, ${p.customRules.length} custom rule${p.customRules.length > 1 ? 's' : ''}` : '';
-      return `${p.id} (version ${p.version}, fail ${p.failMode}${rules})`;
-    });
-    lines.push(`  ${tenant}: ${described.join('; ')}`);
+    const width = Math.max(...policies.map((p) => p.id.length));
+    for (const p of policies) {
+      const n = p.customRules.length;
+      const rules = n > 0 ? `, ${n} custom rule${n > 1 ? 's' : ''}` : '';
+      lines.push(`    ${p.id.padEnd(width)}  version ${p.version}, fail ${p.failMode}${rules}`);
+    }
   }
   return lines.join('\n') + '\n';
 }
