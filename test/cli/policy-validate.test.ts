@@ -54,7 +54,7 @@ describe('bulwark policy validate', () => {
     const path = policyFile('bad-pattern.yaml', VALID.replace('phrases: ["Project Nightingale"]', "pattern: '(unclosed'"));
     const r = await runCli(['policy', 'validate', path]);
     expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(new RegExp(`bad-pattern\\.yaml:8 spec\\.customRules\\[0\\]\\.pattern`));
+    expect(r.stderr).toContain('bad-pattern.yaml:8 spec.customRules[0].pattern');
   });
 
   it('reports a missing file without a stack trace; exit 1', async () => {
