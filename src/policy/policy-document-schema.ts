@@ -9,7 +9,7 @@
  */
 import type { ActionName, DirectionName, SeverityName } from '../detectors/types.js';
 import type { CustomRuleSpec, FailMode, OperatorConfig } from './types.js';
-import { IssueCollector } from './validation-issues.js';
+import type { IssueCollector } from './validation-issues.js';
 import type { FieldPath } from './yaml-locations.js';
 
 export const API_VERSION = 'bulwark.dev/v1';
@@ -196,10 +196,10 @@ function validateDetectors(value: unknown, path: FieldPath, issues: IssueCollect
       const piiOut: NonNullable<NonNullable<PolicySpecInput['detectors']>['pii']> = {};
       if (pii.enabled !== undefined) piiOut.enabled = issues.boolean(pii.enabled, [...path, 'pii', 'enabled']);
       if (pii.entities !== undefined) {
-        piiOut.entities = issues.list(pii.entities, [...path, 'pii', 'entities'], (v, p) => issues.string(v, p, ENTITY_NAME));
+        piiOut.entities = issues.list(pii.entities, [...path, 'pii', 'entities'], (v, p) => issues.string(v, p, ENTITY_NAME), true);
       }
       if (pii.phoneRegions !== undefined) {
-        piiOut.phoneRegions = issues.list(pii.phoneRegions, [...path, 'pii', 'phoneRegions'], (v, p) => issues.string(v, p, REGION));
+        piiOut.phoneRegions = issues.list(pii.phoneRegions, [...path, 'pii', 'phoneRegions'], (v, p) => issues.string(v, p, REGION), true);
       }
       out.pii = piiOut;
     }
