@@ -71,8 +71,11 @@ export interface Finding {
 export interface TextView {
   kind: 'original' | 'normalized' | 'decoded';
   text: string;
-  /** For decoded views: how the run was encoded, and how deep the nesting was (1 = decoded once). */
-  encoding?: 'base64' | 'hex' | 'url';
+  /**
+   * For decoded views: how the run was encoded, and how deep the nesting was (1 = decoded once).
+   * 'unicode-tags' = invisible Unicode tag characters (U+E0020–U+E007E) spelling out ASCII.
+   */
+  encoding?: 'base64' | 'hex' | 'url' | 'unicode-tags';
   depth?: number;
   /**
    * Maps a span of `text` (UTF-16 offsets) to the span of the ORIGINAL content it came from.
