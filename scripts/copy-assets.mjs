@@ -2,7 +2,7 @@
 import { cpSync, existsSync, readdirSync, statSync, mkdirSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 
-const exts = ['.yaml', '.yml', '.json', '.onnx'];
+const exts = ['.yaml', '.yml', '.json', '.onnx', '.sql'];
 function walk(dir) {
   for (const name of readdirSync(dir)) {
     const p = join(dir, name);

@@ -1,0 +1,66 @@
+/** {@link Database} over a real PostgreSQL server through a `pg` connection pool. */
+import pg from 'pg';
+import type { Database, QueryResult, SqlExecutor } from './database.js';
+
+/** Options of the PostgreSQL pool. */
+export interface PgDatabaseOptions {
+  /** postgres://user@host:port/db */
+  connectionString: string;
+  /** Pool size (default 10). */
+  maxConnections?: number;
+}
+
+function executor(client: pg.Pool | pg.PoolClient): SqlExecutor {
+  return {
+    async query<Row>(sql: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
+      const result = await client.query(sql, params as unknown[]);
+      return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
+    },
+    async exec(sql: string): Promise<void> {
+      // Without parameters pg uses the simple query protocol, which accepts several statements.
+      await client.query(sql);
+    },
+  };
+}
+
+/** Opens a pool; the first connection is made (and checked) before this resolves. */
+export async function openPgDatabase(options: PgDatabaseOptions): Promise<Database> {
+  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 10 });
+  // An idle client's network error would otherwise be an unhandled 'error' event that kills
+  // the process; the pool drops that client and the next checkout opens a fresh one.
+  pool.on('error', () => undefined);
+  const probe = await pool.connect();
+  probe.release();
+  let closed = false;
+  const base = executor(pool);
+  return {
+    kind: 'postgres',
+    query: base.query,
+    exec: base.exec,
+    async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+      const client = await pool.connect();
+      let broken: Error | undefined;
+      try {
+        await client.query('BEGIN');
+        const result = await fn(executor(client));
+        await client.query('COMMIT');
+        return result;
+      } catch (err) {
+        try {
+          await client.query('ROLLBACK');
+        } catch (rollbackError) {
+          // A connection that cannot roll back must not go back into the pool.
+          broken = rollbackError as Error;
+        }
+        throw err;
+      } finally {
+        client.release(broken);
+      }
+    },
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      await pool.end();
+    },
+  };
+}
