@@ -62,6 +62,9 @@ async function run(args: string[], io: CliIo): Promise<number> {
   }
   const policySet = loadPolicyFlag(stringFlag(flags, 'policy'));
   const engine = new ScanEngine(policySet);
+  // Compile the detectors before the timed scan: a one-shot scan would otherwise spend its
+  // whole time budget compiling and be decided by the fail mode instead of by the detectors.
+  engine.warmUp();
   const result = engine.scan({
     tenantId: stringFlag(flags, 'tenant') ?? '',
     direction,
