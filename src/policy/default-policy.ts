@@ -5,6 +5,7 @@
  * The README's policy reference documents these values; a test checks the two agree.
  */
 import type { ActionName, DirectionName } from '../detectors/types.js';
+import { PII_ENTITY_TYPES } from '../detectors/pii/entities.js';
 import type { CompiledPolicy, ThreatRule } from './types.js';
 
 /** The parts of a compiled policy that do not depend on tenant, name or secrets. */
@@ -16,6 +17,14 @@ function rule(minConfidence: number, input: ActionName, output: ActionName = inp
 }
 
 /**
+ * PII entities looked for by default: all the detector supports except URL and DATE_TIME.
+ * Those two are personal only in combination with other data, and redacting every link and
+ * date in every prompt would break ordinary applications. `entities: []` in a policy means
+ * every supported entity, these two included.
+ */
+export const DEFAULT_PII_ENTITIES: readonly string[] = PII_ENTITY_TYPES.filter((e) => e !== 'URL' && e !== 'DATE_TIME');
+
+/**
  * Why these values:
  * - Injection and jailbreaks are attacks on the model, so they are blocked on the way IN;
  *   in an answer they are only a sign something went wrong upstream (WARN).
@@ -23,15 +32,18 @@ function rule(minConfidence: number, input: ActionName, output: ActionName = inp
  *   way OUT; in a prompt they are usually people quoting or discussing them (WARN).
  * - PII and secrets are removed in both directions (REDACT) rather than failing the request.
  * - Custom rules carry their own action; CUSTOM_RULE's action is only the fallback.
- * - minConfidence 0.5 for pattern-based detectors; PII 0.4 because a few recognisers (e.g.
- *   phone numbers without context words) report 0.4-0.5 for real matches and REDACT is cheap
- *   to get wrong; TOXICITY 0.6 because a lexicon over-fires on quoted or reclaimed words and
- *   WARN is all it does; CUSTOM_RULE 0 because a rule the operator wrote always counts.
+ * - minConfidence 0.5 for pattern-based detectors. PII 0.4, matched to the PII recognisers'
+ *   scores: a valid but unformatted national phone number, a spaced SSN or a DEA number score
+ *   exactly 0.4 without context and are kept; "possible" phone numbers (0.35), bare SSN-shaped
+ *   digits and NHS numbers (0.15-0.3) need a context word, which lifts them to 0.6-0.95.
+ *   REDACT is cheap to get wrong, a leak is not. TOXICITY 0.6 because a lexicon over-fires on
+ *   quoted or reclaimed words and WARN is all it does; CUSTOM_RULE 0 because a rule the
+ *   operator wrote always counts.
  */
 export const BUILT_IN_DEFAULTS: PolicyDefaults = {
   detectors: {
     injection: { enabled: true },
-    pii: { enabled: true, entities: [], phoneRegions: ['US'] },
+    pii: { enabled: true, entities: [...DEFAULT_PII_ENTITIES], phoneRegions: ['US'] },
     secrets: { enabled: true },
     toxicity: { enabled: true },
   },
