@@ -66,6 +66,7 @@ export function runDetectors(request: DetectionRequest): DecidedFinding[] {
   const { policy, compiled, content, direction, budgetEnd, logger } = request;
   const closed = policy.failMode === 'closed';
   const decided: DecidedFinding[] = [];
+  if (compiled.slots[direction].length === 0) return decided;
 
   let text: AnalyzedText;
   try {
