@@ -16,7 +16,7 @@ import { policySetVersion } from './policy-version.js';
 import type { CompiledPolicy, PolicySet } from './types.js';
 import { validatePolicyPatterns } from './validate-patterns.js';
 import { IssueCollector } from './validation-issues.js';
-import { DocumentLocator } from './yaml-locations.js';
+import { DocumentLocator, type FieldPath } from './yaml-locations.js';
 
 /** Aliases may be used for repeated config, but not to blow up memory ("billion laughs"). */
 const MAX_ALIAS_EXPANSION = 100;
@@ -54,7 +54,17 @@ function syntaxIssues(doc: Document.Parsed, sourceName: string): LocatedIssue[] 
   });
 }
 
-/** Runs every detector factory once, so configuration a detector rejects fails at load, not in a worker. */
+/** "detectors.pii.entities" or "customRules[0].pattern" → path segments; undefined when not a field path. */
+function parseFieldPath(location: string | undefined): FieldPath | undefined {
+  if (!location || !/^[A-Za-z]\w*(?:\.[A-Za-z]\w*|\[\d+\])*$/.test(location)) return undefined;
+  return [...location.matchAll(/([A-Za-z]\w*)|\[(\d+)\]/g)].map((m) => (m[2] !== undefined ? Number(m[2]) : (m[1] as string)));
+}
+
+/**
+ * Runs every detector factory once, so configuration a detector rejects fails at load, not in
+ * a worker. A detector names the field it rejects relative to the compiled policy
+ * ("detectors.pii.entities"), which is the same path under `spec` in the file.
+ */
 function validateWithDetectors(policy: CompiledPolicy, issues: IssueCollector): void {
   for (const [name, factory] of detectorFactories) {
     try {
@@ -62,7 +72,11 @@ function validateWithDetectors(policy: CompiledPolicy, issues: IssueCollector): 
     } catch (err) {
       if (!(err instanceof PolicyValidationError)) throw err;
       // Custom-rule errors were already reported with their exact location.
-      if (name !== 'custom-rules') issues.add(['spec'], `detector "${name}" rejected the policy: ${err.message}`);
+      if (name === 'custom-rules') continue;
+      const field = parseFieldPath(err.location);
+      const prefix = err.location ? `${err.location}: ` : '';
+      const message = prefix && err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
+      issues.add(['spec', ...(field ?? [])], field ? message : `detector "${name}" rejected the policy: ${err.message}`);
     }
   }
 }

@@ -195,6 +195,15 @@ describe('parsePolicySet: every error names file, line and field', () => {
     expect(errorOf(`${bare}---\n${bare}`).message).toMatch(/duplicate policy "default" for tenant "default"/);
   });
 
+  it('configuration a detector rejects is reported at its field (PII entities, phone regions)', () => {
+    expect(errorOf(policy('  detectors:\n    pii:\n      entities: [EMAIL_ADDRESS, PASSPORT]\n')).message).toMatch(
+      /^policy\.yaml:8 spec\.detectors\.pii\.entities: unsupported PII entity "PASSPORT"/,
+    );
+    expect(errorOf(policy('  detectors:\n    pii:\n      phoneRegions: [US, XX]\n')).message).toMatch(
+      /^policy\.yaml:8 spec\.detectors\.pii\.phoneRegions: unknown phone region "XX"/,
+    );
+  });
+
   it('bad allow-list pattern', () => {
     expect(errorOf(policy("  allowList:\n    - 'ok'\n    - '(unclosed'\n")).location).toBe('policy.yaml:8 spec.allowList[1]');
   });
