@@ -12,12 +12,13 @@
  * AML.T0057 "LLM Data Leakage" (Exfiltration tactic): the technique in which personal
  * data leaves through a model's input or output, which is what this detector guards.
  */
+import RE2 from 're2';
 import { isSupportedCountry } from 'libphonenumber-js/max';
 import { PolicyValidationError } from '../policy/policy-error.js';
 import type { Detector, DetectorFactory, DetectorInput, Finding } from './types.js';
 import type { PiiCandidate, PiiRecognizer, PiiRecognizerFactory } from './pii/types.js';
 import { PII_ENTITY_INFO, PII_ENTITY_TYPES, isPiiEntityType, type PiiEntityType } from './pii/entities.js';
-import { hasContext } from './pii/context-words.js';
+import { contextWindow, windowHas, type ContextWindow } from './pii/context-words.js';
 import { resolveOverlaps } from './pii/resolve-overlaps.js';
 import { createEmailRecognizer } from './pii/email-recognizer.js';
 import { createPhoneRecognizer } from './pii/phone-recognizer.js';
@@ -86,11 +87,22 @@ export const createPiiDetector: DetectorFactory = (policy) => {
 class PiiDetector implements Detector {
   readonly id = 'pii';
   readonly produces = ['PII'] as const;
+  /** Every recognizer's patterns in one set: one pass tells which recognizers can match. */
+  private readonly prefilter: ReturnType<typeof RE2.Set> | null;
+  /** Offset of each recognizer's first pattern in the set. */
+  private readonly firstPattern: number[] = [];
 
   constructor(
     private readonly recognizers: readonly PiiRecognizer[],
     private readonly wanted: ReadonlySet<PiiEntityType>,
-  ) {}
+  ) {
+    const sources: string[] = [];
+    for (const r of recognizers) {
+      this.firstPattern.push(sources.length);
+      sources.push(...r.patterns);
+    }
+    this.prefilter = sources.length > 0 ? new RE2.Set(sources) : null;
+  }
 
   detect(input: DetectorInput): Finding[] {
     const located: Located[] = [];
@@ -105,13 +117,26 @@ class PiiDetector implements Detector {
   }
 
   private scanView(text: string, toOriginal: (s: number, e: number) => { start: number; end: number }, out: Located[]): void {
-    if (text.length === 0) return;
+    if (text.length === 0 || !this.prefilter) return;
+    const hits = new Set(this.prefilter.match(text));
+    if (hits.size === 0) return;
     const candidates: PiiCandidate[] = [];
-    for (const recognizer of this.recognizers) recognizer.recognize(text, candidates);
+    this.recognizers.forEach((recognizer, r) => {
+      const first = this.firstPattern[r] as number;
+      const matched = (i: number): boolean => hits.has(first + i);
+      if (recognizer.patterns.some((_, i) => matched(i))) recognizer.recognize(text, candidates, matched);
+    });
+    // Several readings of one span (a nine-digit run as SSN, passport, license...) share a window.
+    const windows = new Map<number, ContextWindow>();
+    const windowOf = (c: PiiCandidate): ContextWindow => {
+      const key = c.start * 0x200000 + (c.end - c.start);
+      let w = windows.get(key);
+      if (!w) windows.set(key, (w = contextWindow(text, c.start, c.end)));
+      return w;
+    };
     for (const c of candidates) {
       if (!this.wanted.has(c.entityType)) continue;
-      const score =
-        c.context && c.contextScore > c.score && hasContext(text, c.start, c.end, c.context) ? c.contextScore : c.score;
+      const score = c.context && c.contextScore > c.score && windowHas(windowOf(c), c.context) ? c.contextScore : c.score;
       if (score < MIN_REPORTED_CONFIDENCE) continue;
       const span = toOriginal(c.start, c.end);
       out.push({ entityType: c.entityType, ruleId: c.ruleId, start: span.start, end: span.end, score });

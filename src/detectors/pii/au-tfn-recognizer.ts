@@ -9,13 +9,14 @@ import { compileContext } from './context-words.js';
 import { auTfnValid } from './checksums.js';
 import { allSameChar, digitsOf, forEachMatch, isolated, partOfLongerNumber } from './text-scan.js';
 
-const TFN_SHAPE = String.raw`\d{3} \d{3} \d{2,3}|\d{8,9}`;
+const TFN_SHAPE = String.raw`\b(?:\d{3} \d{3} \d{2,3}|\d{8,9})\b`;
 const TFN_CONTEXT = compileContext(['tfn', 'tax file number', 'tax file', 'tax', 'ato']);
 
 export const createAuTfnRecognizer: PiiRecognizerFactory = () => {
   const shape = new RE2(TFN_SHAPE, 'g');
   return {
     entities: ['AU_TFN'],
+    patterns: [TFN_SHAPE],
     recognize(text, out) {
       forEachMatch(shape, text, (m) => {
         const start = m.index;

@@ -32,15 +32,29 @@ export function compileContext(terms: readonly string[]): CompiledContext {
   return { terms: terms.map((t) => t.toLowerCase().split(/\s+/).filter((w) => w.length > 0)) };
 }
 
-/** True when one of the context's terms is within the window around [start, end). */
-export function hasContext(text: string, start: number, end: number, context: CompiledContext): boolean {
-  const before = wordsBefore(text, start);
-  const after = wordsAfter(text, end, CONTEXT_WORDS_AFTER);
+/** The letter words around a match, lower-cased, in text order. */
+export interface ContextWindow {
+  readonly before: readonly string[];
+  readonly after: readonly string[];
+}
+
+/** Computes the window once; several readings of the same span can share it. */
+export function contextWindow(text: string, start: number, end: number): ContextWindow {
+  return { before: wordsBefore(text, start), after: wordsAfter(text, end, CONTEXT_WORDS_AFTER) };
+}
+
+/** True when one of the context's terms is in the window. */
+export function windowHas(window: ContextWindow, context: CompiledContext): boolean {
   for (const term of context.terms) {
     // Searched separately so a multi-word term never spans the match itself.
-    if (containsTerm(before, term) || containsTerm(after, term)) return true;
+    if (containsTerm(window.before, term) || containsTerm(window.after, term)) return true;
   }
   return false;
+}
+
+/** True when one of the context's terms is within the window around [start, end). */
+export function hasContext(text: string, start: number, end: number, context: CompiledContext): boolean {
+  return windowHas(contextWindow(text, start, end), context);
 }
 
 /**
@@ -114,6 +128,7 @@ function wordsAfter(text: string, pos: number, maxWords: number): string[] {
 
 function normalizeWord(word: string): string {
   const lower = word.toLowerCase();
+  if (!lower.includes("'") && !lower.includes('\u2019')) return lower;
   // "driver's" and "drivers" should both match "driver"; a trailing "'s" is dropped.
   return lower.replace(/['\u2019]s$/, '').replace(/['\u2019]/g, '');
 }

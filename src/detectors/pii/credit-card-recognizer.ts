@@ -55,12 +55,13 @@ const CARD_CONTEXT = compileContext([
 ]);
 
 /** Separators are consumed greedily; the code then trims whole trailing groups if needed. */
-const CARD_SHAPE = String.raw`\d(?:[ \-]?\d){11,}`;
+const CARD_SHAPE = String.raw`\b\d(?:[ \-]?\d){11,}`;
 
 export const createCreditCardRecognizer: PiiRecognizerFactory = () => {
   const shape = new RE2(CARD_SHAPE, 'g');
   return {
     entities: ['CREDIT_CARD'],
+    patterns: [CARD_SHAPE],
     recognize(text, out) {
       forEachMatch(shape, text, (m) => {
         if (isAlnumAt(text, m.index - 1)) return;

@@ -11,9 +11,9 @@ import { compileContext } from './context-words.js';
 import { base58CheckDecode, eip55Valid, segwitAddressValid } from './checksums.js';
 import { forEachMatch, isAlnumAt } from './text-scan.js';
 
-const BASE58_SHAPE = String.raw`[13][1-9A-HJ-NP-Za-km-z]{25,34}`;
-const BECH32_SHAPE = String.raw`(?i)bc1[02-9ac-hj-np-z]{11,87}`;
-const ETH_SHAPE = String.raw`0x[0-9A-Fa-f]{40}`;
+const BASE58_SHAPE = String.raw`\b[13][1-9A-HJ-NP-Za-km-z]{25,34}`;
+const BECH32_SHAPE = String.raw`(?i)\bbc1[02-9ac-hj-np-z]{11,87}`;
+const ETH_SHAPE = String.raw`\b0x[0-9A-Fa-f]{40}`;
 
 const SCORE_CHECKSUMMED = 0.9;
 const SCORE_ETH_NO_CHECKSUM = 0.6;
@@ -28,19 +28,20 @@ export const createCryptoWalletRecognizer: PiiRecognizerFactory = () => {
   const eth = new RE2(ETH_SHAPE, 'g');
   return {
     entities: ['CRYPTO'],
-    recognize(text, out) {
-      forEachMatch(base58, text, (m) => {
+    patterns: [BASE58_SHAPE, BECH32_SHAPE, ETH_SHAPE],
+    recognize(text, out, matched) {
+      if (matched(0)) forEachMatch(base58, text, (m) => {
         if (!isolatedMatch(text, m)) return;
         const payload = base58CheckDecode(m[0]);
         if (!payload || payload.length !== 21) return;
         if (payload[0] !== 0x00 && payload[0] !== 0x05) return;
         out.push(candidate(m, SCORE_CHECKSUMMED, 'CRYPTO_BTC_BASE58'));
       });
-      forEachMatch(bech32, text, (m) => {
+      if (matched(1)) forEachMatch(bech32, text, (m) => {
         if (!isolatedMatch(text, m) || !segwitAddressValid(m[0], ['bc'])) return;
         out.push(candidate(m, SCORE_CHECKSUMMED, 'CRYPTO_BTC_BECH32'));
       });
-      forEachMatch(eth, text, (m) => {
+      if (matched(2)) forEachMatch(eth, text, (m) => {
         if (!isolatedMatch(text, m)) return;
         const hex = m[0].slice(2);
         const singleCase = hex === hex.toLowerCase() || hex === hex.toUpperCase();

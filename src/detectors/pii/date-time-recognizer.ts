@@ -34,7 +34,7 @@ const RULES: readonly DateRule[] = [
   },
   {
     ruleId: 'DATE_TIME_NUMERIC',
-    pattern: String.raw`\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})${TIME_TAIL}|\d{1,2}([.\-])\d{1,2}[.\-]\d{4}${TIME_TAIL}`,
+    pattern: String.raw`\d{1,2}/\d{1,2}/(?:\d{4}|\d{2})${TIME_TAIL}|\d{1,2}[.\-]\d{1,2}[.\-]\d{4}${TIME_TAIL}`,
     score: 0.55,
     valid: numericDateValid,
   },
@@ -62,12 +62,17 @@ const DATE_CONTEXT = compileContext([
   'date', 'born', 'birth', 'dob', 'birthday', 'on', 'at', 'since', 'until', 'appointment', 'time', 'when', 'expires', 'expiry',
 ]);
 
+/** Each rule starts at a word boundary (RE2's ASCII \b; a Unicode check follows in code). */
+const SOURCES = RULES.map((r) => String.raw`\b(?:${r.pattern})`);
+
 export const createDateTimeRecognizer: PiiRecognizerFactory = () => {
-  const rules = RULES.map((rule) => ({ rule, re: new RE2(rule.pattern, 'g') }));
+  const rules = RULES.map((rule, i) => ({ rule, re: new RE2(SOURCES[i] as string, 'g') }));
   return {
     entities: ['DATE_TIME'],
-    recognize(text, out) {
-      for (const { rule, re } of rules) {
+    patterns: SOURCES,
+    recognize(text, out, matched) {
+      for (const [i, { rule, re }] of rules.entries()) {
+        if (!matched(i)) continue;
         forEachMatch(re, text, (m) => {
           const start = m.index;
           const end = start + m[0].length;

@@ -27,12 +27,13 @@ const IBAN_CONTEXT = compileContext([
 ]);
 
 /** Country, check digits, then up to 30 more characters in optional groups (trimmed in code). */
-const IBAN_SHAPE = String.raw`[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,32}`;
+const IBAN_SHAPE = String.raw`\b[A-Za-z]{2}\d{2}(?: ?[A-Za-z0-9]){11,32}`;
 
 export const createIbanRecognizer: PiiRecognizerFactory = () => {
   const shape = new RE2(IBAN_SHAPE, 'g');
   return {
     entities: ['IBAN_CODE'],
+    patterns: [IBAN_SHAPE],
     recognize(text, out) {
       forEachMatch(shape, text, (m) => {
         if (isAlnumAt(text, m.index - 1)) return m.index + 1;

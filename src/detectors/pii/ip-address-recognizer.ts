@@ -10,7 +10,7 @@ import type { PiiCandidate, PiiRecognizerFactory } from './types.js';
 import { compileContext } from './context-words.js';
 import { forEachMatch, isAlnumAt, partOfLongerNumber } from './text-scan.js';
 
-const IPV4_SHAPE = String.raw`\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}`;
+const IPV4_SHAPE = String.raw`\b\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}`;
 /** A maximal run of hex digits, colons and dots with at least two colons. */
 const IPV6_SHAPE = String.raw`[0-9A-Fa-f:.]*:[0-9A-Fa-f.]*:[0-9A-Fa-f:.]*`;
 
@@ -31,15 +31,16 @@ export const createIpAddressRecognizer: PiiRecognizerFactory = () => {
   const v6 = new RE2(IPV6_SHAPE, 'g');
   return {
     entities: ['IP_ADDRESS'],
-    recognize(text, out) {
-      forEachMatch(v4, text, (m) => {
+    patterns: [IPV4_SHAPE, IPV6_SHAPE],
+    recognize(text, out, matched) {
+      if (matched(0)) forEachMatch(v4, text, (m) => {
         const start = m.index;
         const end = start + m[0].length;
         if (!isolatedQuad(text, start, end) || isIP(m[0]) !== 4) return;
         const versionLike = VERSION_WORD.test(text.slice(Math.max(0, start - 12), start));
         out.push(candidate(start, end, versionLike ? SCORE_VERSION_LIKE : SCORE_V4, 'IP_ADDRESS_V4'));
       });
-      forEachMatch(v6, text, (m) => {
+      if (matched(1)) forEachMatch(v6, text, (m) => {
         const trimmed = trimToAddress(m[0]);
         if (!trimmed) return;
         const start = m.index + trimmed.offset;

@@ -10,7 +10,7 @@ import { deaNumberValid } from './checksums.js';
 import { forEachMatch, isolated } from './text-scan.js';
 
 /** Registrant type letters in use (A/B/F/G practitioners, M mid-level, P/R distributors, X suboxone, ...). */
-const DEA_SHAPE = String.raw`[ABCDEFGHJKLMPRSTUXabcdefghjklmprstux][A-Za-z9]\d{7}`;
+const DEA_SHAPE = String.raw`\b[ABCDEFGHJKLMPRSTUXabcdefghjklmprstux][A-Za-z9]\d{7}`;
 const DEA_CONTEXT = compileContext([
   'dea', 'medical', 'license', 'licence', 'prescriber', 'prescription', 'registration', 'physician', 'doctor', 'dr', 'md', 'pharmacy',
 ]);
@@ -19,6 +19,7 @@ export const createMedicalLicenseRecognizer: PiiRecognizerFactory = () => {
   const shape = new RE2(DEA_SHAPE, 'g');
   return {
     entities: ['MEDICAL_LICENSE'],
+    patterns: [DEA_SHAPE],
     recognize(text, out) {
       forEachMatch(shape, text, (m) => {
         const start = m.index;

@@ -9,13 +9,14 @@ import { compileContext } from './context-words.js';
 import { nhsMod11Valid } from './checksums.js';
 import { allSameChar, digitsOf, forEachMatch, isolated, partOfLongerNumber } from './text-scan.js';
 
-const NHS_SHAPE = String.raw`\d{3}[ -]?\d{3}[ -]?\d{4}`;
+const NHS_SHAPE = String.raw`\b\d{3}[ -]?\d{3}[ -]?\d{4}`;
 const NHS_CONTEXT = compileContext(['nhs', 'national health', 'health', 'patient', 'hospital', 'gp', 'medical', 'chi']);
 
 export const createUkNhsRecognizer: PiiRecognizerFactory = () => {
   const shape = new RE2(NHS_SHAPE, 'g');
   return {
     entities: ['UK_NHS'],
+    patterns: [NHS_SHAPE],
     recognize(text, out) {
       forEachMatch(shape, text, (m) => {
         const start = m.index;

@@ -22,6 +22,7 @@ export const createUrlRecognizer: PiiRecognizerFactory = () => {
   const shape = new RE2(URL_SHAPE, 'g');
   return {
     entities: ['URL'],
+    patterns: [URL_SHAPE],
     recognize(text, out) {
       forEachMatch(shape, text, (m) => {
         if (isAlnumAt(text, m.index - 1)) return;
