@@ -98,3 +98,15 @@ export function createPolicyCompiler(env: PolicyEnvironment = process.env): Poli
     return { effectiveYaml, compiledVersion: compiled.version };
   };
 }
+
+/** metadata.name of a single-document YAML text, if it names one (used when the request omits the id). */
+export function declaredPolicyName(yamlText: string): string | undefined {
+  try {
+    const docs = parseAllDocuments(yamlText);
+    if (!Array.isArray(docs) || docs.length !== 1) return undefined;
+    const name: unknown = docs[0]?.getIn(['metadata', 'name']);
+    return typeof name === 'string' ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}

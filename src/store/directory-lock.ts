@@ -44,9 +44,9 @@ export function acquireDirectoryLock(dir: string): DirectoryLock {
       if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
       const holder = Number(readFileSync(path, 'utf8').trim());
       if (Number.isInteger(holder) && holder > 0 && holder !== process.pid && processAlive(holder)) {
-        throw new Error(`data directory ${dir} is in use by process ${holder} (lock file ${path})`);
+        throw new Error(`data directory ${dir} is in use by process ${holder} (lock file ${path})`, { cause: err });
       }
-      if (holder === process.pid) throw new Error(`data directory ${dir} is already open in this process`);
+      if (holder === process.pid) throw new Error(`data directory ${dir} is already open in this process`, { cause: err });
       unlinkSync(path); // stale: its process is gone
     }
   }

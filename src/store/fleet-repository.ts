@@ -85,7 +85,7 @@ export class FleetRepository {
   }
 
   /** Sidecars serving `tenantId`, ordered by node id. */
-  listSidecars(tenantId: string, options: { connectedOnly?: boolean } = {}): Promise<SidecarStatusRecord[]> {
+  async listSidecars(tenantId: string, options: { connectedOnly?: boolean } = {}): Promise<SidecarStatusRecord[]> {
     return inTenant(this.db, tenantId, async (tx) => {
       const { rows } = await tx.query<Record<string, unknown>>(
         `SELECT s.node_id, s.sidecar_version, s.connected, bulwark_iso(s.last_seen_at) AS last_seen_at,

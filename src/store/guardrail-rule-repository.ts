@@ -51,7 +51,7 @@ export class GuardrailRuleRepository {
     private readonly compile: PolicyCompiler,
   ) {}
 
-  create(tenantId: string, policyId: string, rule: GuardrailRuleData, expectedPolicyVersion: number | undefined, actor: Actor): Promise<RuleChangeResult> {
+  async create(tenantId: string, policyId: string, rule: GuardrailRuleData, expectedPolicyVersion: number | undefined, actor: Actor): Promise<RuleChangeResult> {
     return this.change(tenantId, policyId, expectedPolicyVersion, actor, 'rule-create', async (tx) => {
       if (await selectRule(tx, policyId, rule.ruleId)) {
         throw new StoreError('already-exists', `rule "${rule.ruleId}" already exists in policy "${policyId}"`);
@@ -65,7 +65,7 @@ export class GuardrailRuleRepository {
     });
   }
 
-  update(tenantId: string, policyId: string, rule: GuardrailRuleData, expectedPolicyVersion: number | undefined, actor: Actor): Promise<RuleChangeResult> {
+  async update(tenantId: string, policyId: string, rule: GuardrailRuleData, expectedPolicyVersion: number | undefined, actor: Actor): Promise<RuleChangeResult> {
     return this.change(tenantId, policyId, expectedPolicyVersion, actor, 'rule-update', async (tx) => {
       const { rowCount } = await tx.query(
         `UPDATE guardrail_rules SET kind = $3, pattern = $4, phrases = $5, action = $6, severity = $7, directions = $8,
@@ -78,7 +78,7 @@ export class GuardrailRuleRepository {
     });
   }
 
-  delete(tenantId: string, policyId: string, ruleId: string, expectedPolicyVersion: number | undefined, actor: Actor): Promise<RuleChangeResult> {
+  async delete(tenantId: string, policyId: string, ruleId: string, expectedPolicyVersion: number | undefined, actor: Actor): Promise<RuleChangeResult> {
     return this.change(tenantId, policyId, expectedPolicyVersion, actor, 'rule-delete', async (tx) => {
       const { rowCount } = await tx.query(
         `DELETE FROM guardrail_rules WHERE tenant_id = bulwark_current_tenant() AND policy_id = $1 AND rule_id = $2`,
@@ -89,7 +89,7 @@ export class GuardrailRuleRepository {
     });
   }
 
-  get(tenantId: string, policyId: string, ruleId: string): Promise<GuardrailRuleRecord> {
+  async get(tenantId: string, policyId: string, ruleId: string): Promise<GuardrailRuleRecord> {
     return inTenant(this.db, tenantId, async (tx) => {
       const rule = await selectRule(tx, policyId, ruleId);
       if (!rule) throw new StoreError('not-found', `rule "${ruleId}" does not exist in policy "${policyId}"`);
@@ -97,7 +97,7 @@ export class GuardrailRuleRepository {
     });
   }
 
-  list(tenantId: string, policyId: string, options: { pageSize?: number; pageToken?: string } = {}): Promise<Page<GuardrailRuleRecord>> {
+  async list(tenantId: string, policyId: string, options: { pageSize?: number; pageToken?: string } = {}): Promise<Page<GuardrailRuleRecord>> {
     const size = effectivePageSize(options.pageSize);
     const fingerprint = queryFingerprint({ list: 'rules', policyId });
     const after = decodePageToken(options.pageToken, fingerprint, 1);

@@ -9,7 +9,7 @@ export class MetricsRepository {
   constructor(private readonly db: Database) {}
 
   /** Metrics over [startTime, endTime) (ISO-8601). */
-  tenantMetrics(tenantId: string, startTime: string, endTime: string): Promise<TenantMetricsData> {
+  async tenantMetrics(tenantId: string, startTime: string, endTime: string): Promise<TenantMetricsData> {
     return inTenant(this.db, tenantId, async (tx) => {
       const totals = await tx.query<Record<string, unknown>>(
         `SELECT count(*) AS scans,

@@ -66,7 +66,7 @@ export class PolicyRepository {
   }
 
   /** The current version (version 0/undefined) or a specific one, tombstones included. */
-  get(tenantId: string, policyId: string, version?: number): Promise<PolicyVersionRecord> {
+  async get(tenantId: string, policyId: string, version?: number): Promise<PolicyVersionRecord> {
     return inTenant(this.db, tenantId, async (tx) => {
       let wanted = version;
       if (!wanted) {
@@ -81,7 +81,7 @@ export class PolicyRepository {
   }
 
   /** Live policies (current versions), ordered by id. */
-  list(tenantId: string, options: { pageSize?: number; pageToken?: string } = {}): Promise<Page<PolicyVersionRecord>> {
+  async list(tenantId: string, options: { pageSize?: number; pageToken?: string } = {}): Promise<Page<PolicyVersionRecord>> {
     const size = effectivePageSize(options.pageSize);
     const fingerprint = queryFingerprint({ list: 'policies' });
     const after = decodePageToken(options.pageToken, fingerprint, 1);
@@ -98,7 +98,7 @@ export class PolicyRepository {
   }
 
   /** Versions of one policy, newest first. */
-  listVersions(tenantId: string, policyId: string, options: { pageSize?: number; pageToken?: string } = {}): Promise<Page<PolicyVersionRecord>> {
+  async listVersions(tenantId: string, policyId: string, options: { pageSize?: number; pageToken?: string } = {}): Promise<Page<PolicyVersionRecord>> {
     const size = effectivePageSize(options.pageSize);
     const fingerprint = queryFingerprint({ list: 'policy-versions', policyId });
     const before = decodePageToken(options.pageToken, fingerprint, 1);
@@ -115,7 +115,7 @@ export class PolicyRepository {
   }
 
   /** Replaces the document; `expectedVersion` is required (optimistic concurrency). */
-  update(tenantId: string, input: { policyId: string; sourceYaml: string; expectedVersion: number }, actor: Actor): Promise<PolicyVersionRecord> {
+  async update(tenantId: string, input: { policyId: string; sourceYaml: string; expectedVersion: number }, actor: Actor): Promise<PolicyVersionRecord> {
     if (!input.expectedVersion) {
       return Promise.reject(new StoreError('invalid-argument', 'expected_version is required: the version the update is based on'));
     }
@@ -141,7 +141,7 @@ export class PolicyRepository {
    * Deletes a policy: its rules go, a tombstone version is appended, the history stays.
    * `expectedVersion` 0/undefined deletes whatever the current version is.
    */
-  delete(tenantId: string, input: { policyId: string; expectedVersion?: number }, actor: Actor): Promise<PolicyVersionRecord> {
+  async delete(tenantId: string, input: { policyId: string; expectedVersion?: number }, actor: Actor): Promise<PolicyVersionRecord> {
     return inTenant(this.db, tenantId, async (tx) => {
       await lockTenantPolicies(tx);
       const head = await readLiveHead(tx, input.policyId, input.expectedVersion);
@@ -164,7 +164,7 @@ export class PolicyRepository {
    * Dry run: compiles `sourceYaml` as an update of `policyId` would (with its current rules
    * when `includeRules`), without writing anything.
    */
-  validate(tenantId: string, input: { policyId: string; sourceYaml: string; includeRules: boolean }) {
+  async validate(tenantId: string, input: { policyId: string; sourceYaml: string; includeRules: boolean }) {
     return inTenant(this.db, tenantId, async (tx) => {
       const rules = input.includeRules ? await readRules(tx, input.policyId) : [];
       return this.compile({ tenantId, policyId: input.policyId, sourceYaml: input.sourceYaml, rules });
@@ -175,7 +175,7 @@ export class PolicyRepository {
    * Versions of the tenant written after `afterRevision`, in revision order: what the push
    * service needs to bring a sidecar's copy of the tenant up to date.
    */
-  listChangesSince(tenantId: string, afterRevision: bigint, limit = 500): Promise<PolicyVersionRecord[]> {
+  async listChangesSince(tenantId: string, afterRevision: bigint, limit = 500): Promise<PolicyVersionRecord[]> {
     return inTenant(this.db, tenantId, async (tx) => {
       const { rows } = await tx.query<VersionRow>(
         `SELECT ${VERSION_COLUMNS} FROM policy_versions v WHERE v.revision > $1 ORDER BY v.revision LIMIT $2`,
@@ -186,7 +186,7 @@ export class PolicyRepository {
   }
 
   /** The current version of every live policy of the tenant (the tenant's whole policy set). */
-  currentVersions(tenantId: string): Promise<PolicyVersionRecord[]> {
+  async currentVersions(tenantId: string): Promise<PolicyVersionRecord[]> {
     return inTenant(this.db, tenantId, async (tx) => {
       const { rows } = await tx.query<VersionRow>(
         `SELECT ${VERSION_COLUMNS} FROM policies p

@@ -164,7 +164,7 @@ export class RecordRepository {
   }
 
   /** Records newest first, by (time, scan id). */
-  listScanRecords(tenantId: string, filter: RecordFilterData, options: { pageSize?: number; pageToken?: string } = {}): Promise<Page<ScanRecordData>> {
+  async listScanRecords(tenantId: string, filter: RecordFilterData, options: { pageSize?: number; pageToken?: string } = {}): Promise<Page<ScanRecordData>> {
     const size = effectivePageSize(options.pageSize);
     const fingerprint = queryFingerprint({ list: 'scan-records', filter });
     const after = decodePageToken(options.pageToken, fingerprint, 2);
@@ -187,7 +187,7 @@ export class RecordRepository {
   }
 
   /** Detections newest first, by (time, scan id, ordinal). Action filters the threat's action. */
-  listThreatDetections(
+  async listThreatDetections(
     tenantId: string,
     filter: RecordFilterData,
     options: { pageSize?: number; pageToken?: string } = {},

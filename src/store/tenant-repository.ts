@@ -72,12 +72,12 @@ export class TenantRepository {
     }
   }
 
-  get(tenantId: string): Promise<TenantRecord> {
+  async get(tenantId: string): Promise<TenantRecord> {
     return asPlatform(this.db, (tx) => selectTenant(tx, tenantId));
   }
 
   /** The caller's own tenant row, read in tenant scope (what a tenant session may see). */
-  getOwn(tenantId: string): Promise<TenantRecord> {
+  async getOwn(tenantId: string): Promise<TenantRecord> {
     return inTenant(this.db, tenantId, (tx) => selectTenant(tx, tenantId));
   }
 

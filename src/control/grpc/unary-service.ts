@@ -1,0 +1,68 @@
+/**
+ * Binds plain handler objects (one async function per RPC) to grpc-js, with authentication
+ * and authorisation in front of every call. Handlers receive the decoded request and the
+ * verified principal, return the response's init shape, and throw ControlError / StoreError /
+ * PolicyValidationError for expected failures.
+ */
+import type * as grpc from '@grpc/grpc-js';
+import { create, type DescService, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
+import type { GenService, GenServiceMethods } from '@bufbuild/protobuf/codegenv2';
+import type { Logger } from '../../telemetry/logger.js';
+import { authorize, bearerToken } from '../auth/authorize.js';
+import type { Principal } from '../auth/principal.js';
+import { RPC_PERMISSIONS } from '../auth/roles.js';
+import type { TokenVerifier } from '../auth/token-verifier.js';
+import { grpcPath } from './service-definition.js';
+import { toControlError, toServiceError } from './status-errors.js';
+
+/** What a handler knows about its call. */
+export interface CallContext {
+  principal: Principal;
+}
+
+type MethodsOf<S> = S extends GenService<infer T extends GenServiceMethods> ? T : never;
+
+/** One async handler per RPC of service `S` (unary methods only). */
+export type ServiceHandlers<S> = {
+  [K in keyof MethodsOf<S>]: (
+    request: MessageShape<MethodsOf<S>[K]['input']>,
+    context: CallContext,
+  ) => Promise<MessageInitShape<MethodsOf<S>[K]['output']>>;
+};
+
+type AnyHandler = (request: unknown, context: CallContext) => Promise<unknown>;
+
+/**
+ * The grpc-js implementation of `service`. Fails at startup (not per call) when an RPC has no
+ * entry in the permission table: a new RPC can never be reachable without a decision.
+ */
+export function bindUnaryService<S extends DescService>(
+  service: S,
+  handlers: ServiceHandlers<S>,
+  verifier: TokenVerifier,
+  logger: Logger,
+): grpc.UntypedServiceImplementation {
+  const implementation: grpc.UntypedServiceImplementation = {};
+  for (const method of service.methods) {
+    const path = grpcPath(service, method.name);
+    const permission = RPC_PERMISSIONS[path];
+    if (!permission) throw new Error(`no permission is declared for ${path}`);
+    if (method.methodKind !== 'unary') throw new Error(`${path} is not unary`);
+    const handler = (handlers as Record<string, AnyHandler>)[method.localName];
+    if (!handler) throw new Error(`no handler for ${path}`);
+    implementation[method.localName] = (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
+      const run = async () => {
+        const header = call.metadata.get('authorization')[0];
+        const principal = await verifier.verify(bearerToken(typeof header === 'string' ? header : undefined));
+        authorize(principal, permission);
+        const response = await handler(call.request, { principal });
+        return create(method.output, response as MessageInitShape<typeof method.output>);
+      };
+      run().then(
+        (response) => callback(null, response),
+        (err: unknown) => callback(toServiceError(toControlError(err, logger, path))),
+      );
+    };
+  }
+  return implementation;
+}

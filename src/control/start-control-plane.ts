@@ -1,0 +1,188 @@
+/**
+ * Composes the control plane: storage (migrated) → repositories → service handlers behind
+ * token auth → one grpc-js server with health checking and reflection → retention schedule.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { HealthImplementation } from 'grpc-health-check';
+import type { DescFile, DescService } from '@bufbuild/protobuf';
+import { FleetService, file_bulwark_v1_fleet_service } from '../../gen/bulwark/v1/fleet_service_pb.js';
+import { GuardrailRuleService, file_bulwark_v1_guardrail_rule_service } from '../../gen/bulwark/v1/guardrail_rule_service_pb.js';
+import { MetricsService, file_bulwark_v1_metrics_service } from '../../gen/bulwark/v1/metrics_service_pb.js';
+import { PolicyAdminService, file_bulwark_v1_policy_admin_service } from '../../gen/bulwark/v1/policy_admin_service_pb.js';
+import { RecordIngestService, file_bulwark_v1_record_ingest_service } from '../../gen/bulwark/v1/record_ingest_service_pb.js';
+import { RecordService, file_bulwark_v1_record_service } from '../../gen/bulwark/v1/record_service_pb.js';
+import { TenantService, file_bulwark_v1_tenant_service } from '../../gen/bulwark/v1/tenant_service_pb.js';
+import type { PolicyEnvironment } from '../policy/compile-policy.js';
+import type { Database } from '../store/database.js';
+import { FleetRepository } from '../store/fleet-repository.js';
+import { GuardrailRuleRepository } from '../store/guardrail-rule-repository.js';
+import { MetricsRepository } from '../store/metrics-repository.js';
+import { migrate } from '../store/migrate.js';
+import { describeStorage, openDatabase, type StorageConfig } from '../store/open-database.js';
+import { PolicyRepository } from '../store/policy-repository.js';
+import { RecordRepository } from '../store/record-repository.js';
+import { TenantRepository } from '../store/tenant-repository.js';
+import { rootLogger, type Logger } from '../telemetry/logger.js';
+import type { AuthConfig } from './auth/auth-config.js';
+import { createTokenVerifier, type TokenVerifier } from './auth/token-verifier.js';
+import { addReflection } from './grpc/reflection.js';
+import { grpcServiceDefinition } from './grpc/service-definition.js';
+import { bindUnaryService, type ServiceHandlers } from './grpc/unary-service.js';
+import { createPolicyCompiler } from './policy-compiler.js';
+import { startRetentionSchedule, type RetentionSchedule } from './retention-schedule.js';
+import { fleetHandlers } from './services/fleet-service.js';
+import { guardrailRuleHandlers } from './services/guardrail-rule-service.js';
+import { metricsHandlers } from './services/metrics-service.js';
+import { policyAdminHandlers } from './services/policy-admin-service.js';
+import { recordHandlers } from './services/record-service.js';
+import { recordIngestHandlers } from './services/record-ingest-service.js';
+import { tenantHandlers } from './services/tenant-service.js';
+
+/** The default listen address: loopback only, as the control plane carries admin rights. */
+export const DEFAULT_CONTROL_LISTEN = '127.0.0.1:50052';
+const HOUR_MS = 3_600_000;
+
+export interface ControlPlaneOptions {
+  /** host:port; port 0 picks a free port. */
+  listen?: string;
+  /** Where to store data; ignored when `database` is given. */
+  storage?: StorageConfig;
+  /** An already open database (tests share one); the caller keeps ownership. */
+  database?: Database;
+  auth: AuthConfig;
+  /** What policy compilation reads from the environment (BULWARK_HASH_SALT, key variables). */
+  policyEnv?: PolicyEnvironment;
+  /** How often the retention purge runs; 0 disables the schedule (default 1 hour). */
+  retentionIntervalMs?: number;
+  /** Apply pending migrations at start (default true). */
+  migrate?: boolean;
+  logger?: Logger;
+}
+
+/** The repositories, for in-process users (the policy push service, tests). */
+export interface ControlPlaneRepositories {
+  tenants: TenantRepository;
+  policies: PolicyRepository;
+  rules: GuardrailRuleRepository;
+  records: RecordRepository;
+  metrics: MetricsRepository;
+  fleet: FleetRepository;
+}
+
+export interface ControlPlane {
+  /** The bound port (useful with port 0). */
+  readonly port: number;
+  /** host:port actually bound. */
+  readonly address: string;
+  readonly repositories: ControlPlaneRepositories;
+  /** The server, for adding more services before traffic (e.g. the policy push service). */
+  readonly server: grpc.Server;
+  readonly health: HealthImplementation;
+  readonly verifier: TokenVerifier;
+  /** One retention run over every tenant, now (the schedule calls the same). */
+  purgeExpiredRecords(now?: Date): Promise<Map<string, number>>;
+  /** Stops accepting calls, drains (up to `graceMs`), stops the schedule, closes storage it opened. */
+  close(graceMs?: number): Promise<void>;
+}
+
+/** The admin services with their descriptors, in the order they are registered. */
+const SERVICE_FILES: readonly DescFile[] = [
+  file_bulwark_v1_policy_admin_service,
+  file_bulwark_v1_guardrail_rule_service,
+  file_bulwark_v1_record_service,
+  file_bulwark_v1_record_ingest_service,
+  file_bulwark_v1_metrics_service,
+  file_bulwark_v1_fleet_service,
+  file_bulwark_v1_tenant_service,
+];
+
+function bindAddress(server: grpc.Server, listen: string): Promise<number> {
+  return new Promise((resolve, reject) => {
+    server.bindAsync(listen, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
+  });
+}
+
+function shutdown(server: grpc.Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => {
+      server.forceShutdown();
+      resolve();
+    }, graceMs);
+    force.unref();
+    server.tryShutdown(() => {
+      clearTimeout(force);
+      resolve();
+    });
+  });
+}
+
+export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
+  const logger = options.logger ?? rootLogger.child({ component: 'control-plane' });
+  const ownsDatabase = !options.database;
+  const db = options.database ?? (await openDatabase(options.storage ?? {}));
+  let retention: RetentionSchedule | undefined;
+  try {
+    if (options.migrate !== false) {
+      const report = await migrate(db);
+      if (report.applied.length > 0) logger.info({ applied: report.applied }, 'migrations applied');
+    }
+    const compile = createPolicyCompiler(options.policyEnv ?? process.env);
+    const repositories: ControlPlaneRepositories = {
+      tenants: new TenantRepository(db),
+      policies: new PolicyRepository(db, compile),
+      rules: new GuardrailRuleRepository(db, compile),
+      records: new RecordRepository(db),
+      metrics: new MetricsRepository(db),
+      fleet: new FleetRepository(db),
+    };
+    const verifier = createTokenVerifier(options.auth);
+    const server = new grpc.Server();
+    const add = <S extends DescService>(service: S, handlers: ServiceHandlers<S>) =>
+      server.addService(grpcServiceDefinition(service), bindUnaryService(service, handlers, verifier, logger));
+    add(PolicyAdminService, policyAdminHandlers(repositories.policies));
+    add(GuardrailRuleService, guardrailRuleHandlers(repositories.rules));
+    add(RecordService, recordHandlers(repositories.records));
+    add(RecordIngestService, recordIngestHandlers(repositories.records));
+    add(MetricsService, metricsHandlers(repositories.metrics));
+    add(FleetService, fleetHandlers(repositories.fleet));
+    add(TenantService, tenantHandlers(repositories.tenants));
+
+    const serviceNames = SERVICE_FILES.flatMap((f) => f.services.map((s) => s.typeName));
+    // "" is the whole server (grpc.health.v1 convention); each service is listed too.
+    const health = new HealthImplementation(Object.fromEntries(['', ...serviceNames].map((name) => [name, 'SERVING' as const])));
+    health.addToServer(server);
+    addReflection(server, SERVICE_FILES, serviceNames);
+
+    const listen = options.listen ?? DEFAULT_CONTROL_LISTEN;
+    const port = await bindAddress(server, listen);
+    const host = listen.slice(0, listen.lastIndexOf(':'));
+    const purgeExpiredRecords = (now?: Date) => repositories.records.purgeAllExpired(repositories.tenants, now);
+    const interval = options.retentionIntervalMs ?? HOUR_MS;
+    if (interval > 0) retention = startRetentionSchedule(purgeExpiredRecords, interval, logger);
+    logger.info({ address: `${host}:${port}`, storage: options.database ? db.kind : describeStorage(options.storage ?? {}) }, 'control plane listening');
+
+    let closed: Promise<void> | undefined;
+    return {
+      port,
+      address: `${host}:${port}`,
+      repositories,
+      server,
+      health,
+      verifier,
+      purgeExpiredRecords,
+      close(graceMs = 5000) {
+        closed ??= (async () => {
+          for (const name of ['', ...serviceNames]) health.setStatus(name, 'NOT_SERVING');
+          await shutdown(server, graceMs);
+          await retention?.stop();
+          if (ownsDatabase) await db.close();
+        })();
+        return closed;
+      },
+    };
+  } catch (err) {
+    await retention?.stop();
+    if (ownsDatabase) await db.close();
+    throw err;
+  }
+}
