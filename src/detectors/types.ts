@@ -73,9 +73,10 @@ export interface TextView {
   text: string;
   /**
    * For decoded views: how the run was encoded, and how deep the nesting was (1 = decoded once).
-   * 'unicode-tags' = invisible Unicode tag characters (U+E0020–U+E007E) spelling out ASCII.
+   * 'unicode-tags' = invisible Unicode tag characters (U+E0020–U+E007E) spelling out ASCII;
+   * 'binary' = groups of eight 0/1 digits; 'morse' = International Morse code.
    */
-  encoding?: 'base64' | 'hex' | 'url' | 'unicode-tags';
+  encoding?: 'base64' | 'hex' | 'url' | 'binary' | 'morse' | 'unicode-tags';
   depth?: number;
   /**
    * Maps a span of `text` (UTF-16 offsets) to the span of the ORIGINAL content it came from.

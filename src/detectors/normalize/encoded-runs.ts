@@ -1,6 +1,6 @@
 /**
- * Finds base64 / hex / percent-encoded runs and decodes the ones that turn out to be
- * text, so detectors can read instructions hidden in them ("decode this and follow it").
+ * Finds base64 / hex / percent-encoded / 8-bit binary / Morse runs and decodes the ones
+ * that turn out to be text, so detectors can read instructions hidden in them ("decode this and follow it").
  *
  * Bounded on purpose, because the input is hostile:
  *  - nesting depth (default 3: base64 inside hex inside URL encoding is still found),
@@ -16,8 +16,9 @@
 import RE2 from 're2';
 import type { TextSpan } from '../types.js';
 import { isLetterUnit } from './char-classes.js';
+import { decodeBinary, decodeMorse } from './morse-and-binary.js';
 
-export type RunEncoding = 'base64' | 'hex' | 'url';
+export type RunEncoding = 'base64' | 'hex' | 'url' | 'binary' | 'morse';
 
 export interface DecodeLimits {
   /** Maximum nesting depth (1 = only runs in the original text are decoded). */
@@ -54,15 +55,18 @@ const URL_CHARS = String.raw`[A-Za-z0-9._~!*'();:@&=+$,/?#\[\]-]`;
 
 /**
  * One scanner, alternatives in priority order (RE2 alternation is leftmost-first):
- * \x-escaped hex, separated hex pairs, percent-encoding (3+ escapes), then
- * base64 / base64url / plain hex (one character class; told apart when decoding).
+ * \x-escaped hex, separated binary octets, separated hex pairs, Morse code (6+ codes),
+ * percent-encoding (3+ escapes), then base64 / base64url / plain hex / plain binary
+ * (one character class; told apart when decoding).
  * No capture groups: without them RE2 finds match bounds with its DFA alone, which is
  * an order of magnitude faster on long runs; the match is classified afterwards.
  */
 const CANDIDATES = new RE2(
   [
     String.raw`(?:\\x[0-9A-Fa-f]{2}){4,}`,
+    String.raw`\b[01]{8}(?:[ ,][01]{8}){3,}\b`,
     String.raw`\b[0-9A-Fa-f]{2}(?:[ :,][0-9A-Fa-f]{2}){7,}\b`,
+    String.raw`[.-]{1,7}(?:(?: {1,3}| ?[/|] ?)[.-]{1,7}){5,}`,
     String.raw`(?:${URL_CHARS}*%[0-9A-Fa-f]{2}){3,}${URL_CHARS}*`,
     String.raw`(?:0x)?[A-Za-z0-9+/_-]{${MIN_BASE64_CHARS},}={0,2}`,
   ].join('|'),
@@ -71,6 +75,10 @@ const CANDIDATES = new RE2(
 
 const HEX_ONLY = /^(?:0x)?[0-9A-Fa-f]+$/;
 const SEPARATED_HEX = /^[0-9A-Fa-f]{2}[ :,]/;
+const BINARY = /^[01]{8}(?:[ ,]?[01]{8})+$/;
+const MORSE_RUN = /^[.-]/;
+/** Decoded Morse must use at least this many different characters (not "tttttt" from "- - - -"). */
+const MIN_MORSE_DISTINCT = 4;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 /** Bytes decoded first to reject binary data cheaply. */
 const PROBE_BYTES = 48;
@@ -112,7 +120,12 @@ export function findDecodedRuns(original: string, limits: DecodeLimits = DEFAULT
 function decodeCandidate(run: string, budget: Budget): { encoding: RunEncoding; text: string } | null {
   // Classify the way the scanner's alternatives are ordered.
   if (run.startsWith('\\x')) return asText('hex', hexBytes(run.replace(/\\x/g, ''), budget), budget);
+  if (BINARY.test(run)) {
+    const bits = run.replace(/[ ,]/g, '');
+    return asText('binary', decodeBinary(bits, budget.bytes), budget);
+  }
   if (SEPARATED_HEX.test(run)) return asText('hex', hexBytes(run.replace(/[ :,]/g, ''), budget), budget);
+  if (MORSE_RUN.test(run)) return morseText(run, budget);
   if (run.includes('%')) return asText('url', percentBytes(run, budget), budget);
   if (HEX_ONLY.test(run)) {
     const digits = run.startsWith('0x') ? run.slice(2) : run;
@@ -122,6 +135,13 @@ function decodeCandidate(run: string, budget: Budget): { encoding: RunEncoding; 
     }
   }
   return asText('base64', base64Bytes(run, budget), budget);
+}
+
+function morseText(run: string, budget: Budget): { encoding: RunEncoding; text: string } | null {
+  const text = decodeMorse(run.slice(0, budget.bytes * 8));
+  if (text === null || new Set(text.replace(/ /g, '')).size < MIN_MORSE_DISTINCT) return null;
+  budget.bytes -= text.length;
+  return { encoding: 'morse', text };
 }
 
 /** Hex digits → bytes, at most the remaining budget; probes the start first. */

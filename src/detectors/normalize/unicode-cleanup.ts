@@ -51,8 +51,31 @@ export function isTagCharacter(cp: number): boolean {
   return cp >= 0xe0000 && cp <= 0xe007f;
 }
 
-/** Latin letters NFKC leaves alone but readers take for plain ASCII. Always folded. */
-const LATIN_EXTRAS: Record<string, string> = {
+/**
+ * Latin letters NFKC leaves alone but readers take for plain ASCII, and typographic
+ * quotes and dashes (so rules need only the ASCII forms). Always folded.
+ */
+const FOLD_EXTRAS: Record<string, string> = {
+  '\u2018': "'",
+  '\u2019': "'",
+  '\u201a': "'",
+  '\u201b': "'",
+  '\u2032': "'",
+  '\u02bc': "'",
+  '\u201c': '"',
+  '\u201d': '"',
+  '\u201e': '"',
+  '\u201f': '"',
+  '\u2033': '"',
+  '\u00ab': '"',
+  '\u00bb': '"',
+  '\u2010': '-',
+  '\u2011': '-',
+  '\u2012': '-',
+  '\u2013': '-',
+  '\u2014': '-',
+  '\u2015': '-',
+  '\u2212': '-',
   ß: 'ss',
   ø: 'o',
   ł: 'l',
@@ -111,7 +134,7 @@ function foldUncached(cp: number): string {
     s = decomposed.replace(COMBINING_AFTER_LATIN, '$1').normalize('NFC');
   }
   let out = '';
-  for (const ch of s) out += LATIN_EXTRAS[ch] ?? ch;
+  for (const ch of s) out += FOLD_EXTRAS[ch] ?? ch;
   return out;
 }
 
