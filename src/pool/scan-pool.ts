@@ -1,0 +1,285 @@
+/**
+ * The scanner pool: worker threads (piscina), each holding a compiled engine, behind a
+ * bounded FIFO the pool owns.
+ *
+ * Why a queue of our own in front of piscina: piscina cancels a RUNNING task by terminating
+ * its thread, which would throw away compiled detectors on every missed deadline. Here a task
+ * is handed to piscina only when a thread has room, so an aborted task is either still ours
+ * (removed from the queue at once) or already running (the caller is answered at once; the
+ * engine stops at `task.deadline` by itself and the thread lives on).
+ *
+ * A thread that dies (process.exit, an uncaught error) rejects its in-flight tasks with
+ * INTERNAL through piscina, which starts a replacement; the replacement says hello and is
+ * sent the current policy set.
+ */
+import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
+import { Piscina } from 'piscina';
+import { EngineError } from '../engine/engine-error.js';
+import type { ScanResult, ScanTask, StreamWindowResult, StreamWindowTask } from '../engine/types.js';
+import type { PolicySet } from '../policy/types.js';
+import type { Logger } from '../telemetry/logger.js';
+import { abortedTaskError, PoolError } from './pool-errors.js';
+import { isWorkerEvent, rebuildError, type ScanWorkerData, type WorkerReply, type WorkerTask } from './pool-messages.js';
+import { PolicyDistributor } from './policy-distributor.js';
+import { TaskQueue, type QueueHandle } from './task-queue.js';
+import { scanWorkerEntry } from './worker-file.js';
+
+export interface ScanPoolOptions {
+  /** Worker threads; default os.availableParallelism(). */
+  workers?: number;
+  /** Tasks that may wait for a thread; beyond it `scan` rejects RESOURCE_EXHAUSTED. Default 256 per worker. */
+  maxQueue?: number;
+  /** The policy set every thread compiles before the pool is returned. */
+  policySet: PolicySet;
+  /**
+   * Tasks handed to one thread at a time (default 2): the second waits in the thread's
+   * inbox, so the thread is not idle while a result travels back.
+   */
+  tasksPerWorker?: number;
+  /** Time allowed for every thread to compile a policy set (default 60 s). */
+  policyLoadTimeoutMs?: number;
+  logger?: Logger;
+}
+
+export interface ScanPoolStats {
+  workers: number;
+  queued: number;
+  running: number;
+  completed: number;
+}
+
+/** Scans on worker threads. Errors: EngineError (engine), PoolError (queue full, deadline, closed). */
+export interface ScanPool {
+  scan(task: ScanTask, signal?: AbortSignal): Promise<ScanResult>;
+  scanWindow(task: StreamWindowTask, signal?: AbortSignal): Promise<StreamWindowResult>;
+  /** Resolves once every thread has compiled `set` (then new tasks use it); rejects, keeping the old set, if it does not compile. */
+  setPolicySet(set: PolicySet): Promise<void>;
+  readonly policySet: PolicySet;
+  stats(): ScanPoolStats;
+  /** Rejects queued tasks (UNAVAILABLE), waits up to `graceMs` (default 10 s) for running ones, stops the threads. */
+  close(options?: { graceMs?: number }): Promise<void>;
+}
+
+interface ResolvedOptions {
+  workers: number;
+  maxQueue: number;
+  tasksPerWorker: number;
+  policyLoadTimeoutMs: number;
+  logger: Logger | undefined;
+}
+
+function resolveOptions(options: ScanPoolOptions): ResolvedOptions {
+  const workers = options.workers ?? availableParallelism();
+  const maxQueue = options.maxQueue ?? workers * 256;
+  const tasksPerWorker = options.tasksPerWorker ?? 2;
+  if (!Number.isInteger(workers) || workers < 1) throw new RangeError('workers must be a positive integer');
+  if (!Number.isInteger(maxQueue) || maxQueue < 0) throw new RangeError('maxQueue must be a non-negative integer');
+  if (!Number.isInteger(tasksPerWorker) || tasksPerWorker < 1) throw new RangeError('tasksPerWorker must be a positive integer');
+  return { workers, maxQueue, tasksPerWorker, policyLoadTimeoutMs: options.policyLoadTimeoutMs ?? 60_000, logger: options.logger };
+}
+
+type TaskBody = { kind: 'scan'; task: ScanTask } | { kind: 'window'; task: StreamWindowTask };
+
+interface PendingTask {
+  body: TaskBody;
+  resolve(value: unknown): void;
+  reject(err: Error): void;
+  signal: AbortSignal | undefined;
+  onAbort: (() => void) | undefined;
+  queued: QueueHandle | undefined;
+  settled: boolean;
+}
+
+class WorkerScanPool implements ScanPool {
+  private readonly piscina: Piscina<WorkerTask, WorkerReply<unknown>>;
+  private readonly distributor: PolicyDistributor;
+  private readonly queue = new TaskQueue<PendingTask>();
+  private readonly capacity: number;
+  private current: PolicySet;
+  private running = 0;
+  private completed = 0;
+  private closing: Promise<void> | undefined;
+  private policyChange: Promise<void> = Promise.resolve();
+  private readonly idleWaiters = new Set<() => void>();
+
+  constructor(
+    initial: PolicySet,
+    private readonly options: ResolvedOptions,
+  ) {
+    this.current = initial;
+    this.capacity = options.workers * options.tasksPerWorker;
+    const policyChannel = `bulwark-policy-${randomUUID()}`;
+    const entry = scanWorkerEntry();
+    const workerData: ScanWorkerData = { policyChannel };
+    this.piscina = new Piscina({
+      filename: entry.filename,
+      execArgv: entry.execArgv,
+      minThreads: options.workers,
+      maxThreads: options.workers,
+      idleTimeout: Infinity,
+      concurrentTasksPerWorker: options.tasksPerWorker,
+      // Idle threads must keep their event loop running to receive policy broadcasts;
+      // piscina's default ('sync') parks them in Atomics.wait.
+      atomics: 'async',
+      workerData,
+    });
+    this.distributor = new PolicyDistributor(policyChannel, () => this.piscina.threads.map((t) => t.threadId));
+    this.piscina.on('message', (message: unknown) => {
+      if (isWorkerEvent(message)) this.distributor.onWorkerEvent(message);
+    });
+    this.piscina.on('workerDestroy', () => setImmediate(() => this.distributor.onThreadsChanged()));
+    // A thread error with no task in flight is reported here; piscina replaces the thread.
+    this.piscina.on('error', (err: unknown) => {
+      this.options.logger?.error({ err: errorName(err) }, 'scanner thread failed outside a task');
+    });
+  }
+
+  /** Resolves once every thread has compiled the initial set. */
+  async start(): Promise<void> {
+    await this.distributor.install(this.current, this.options.policyLoadTimeoutMs);
+    this.distributor.retainOnly(this.current);
+  }
+
+  get policySet(): PolicySet {
+    return this.current;
+  }
+
+  scan(task: ScanTask, signal?: AbortSignal): Promise<ScanResult> {
+    return this.submit({ kind: 'scan', task }, signal) as Promise<ScanResult>;
+  }
+
+  scanWindow(task: StreamWindowTask, signal?: AbortSignal): Promise<StreamWindowResult> {
+    return this.submit({ kind: 'window', task }, signal) as Promise<StreamWindowResult>;
+  }
+
+  setPolicySet(set: PolicySet): Promise<void> {
+    // One change at a time, in call order.
+    const change = this.policyChange.then(async () => {
+      if (this.closing) throw new PoolError('UNAVAILABLE', 'scanner pool is closed');
+      if (set.version === this.current.version) return;
+      await this.distributor.install(set, this.options.policyLoadTimeoutMs);
+      this.current = set;
+      this.distributor.retainOnly(set);
+    });
+    this.policyChange = change.catch(() => undefined);
+    return change;
+  }
+
+  stats(): ScanPoolStats {
+    return { workers: this.piscina.threads.length, queued: this.queue.size, running: this.running, completed: this.completed };
+  }
+
+  close(options: { graceMs?: number } = {}): Promise<void> {
+    this.closing ??= this.shutdown(options.graceMs ?? 10_000);
+    return this.closing;
+  }
+
+  private submit(body: TaskBody, signal: AbortSignal | undefined): Promise<unknown> {
+    if (this.closing) return Promise.reject(new PoolError('UNAVAILABLE', 'scanner pool is closed'));
+    if (signal?.aborted) return Promise.reject(abortedTaskError(signal));
+    if (this.running >= this.capacity && this.queue.size >= this.options.maxQueue) {
+      return Promise.reject(new PoolError('RESOURCE_EXHAUSTED', `scan queue is full (${this.options.maxQueue} waiting)`));
+    }
+    return new Promise((resolve, reject) => {
+      const pending: PendingTask = { body, resolve, reject, signal, onAbort: undefined, queued: undefined, settled: false };
+      if (signal) {
+        pending.onAbort = () => {
+          pending.queued?.remove();
+          this.settle(pending, abortedTaskError(signal));
+        };
+        signal.addEventListener('abort', pending.onAbort, { once: true });
+      }
+      if (this.running < this.capacity) void this.run(pending);
+      else pending.queued = this.queue.push(pending);
+    });
+  }
+
+  private settle(pending: PendingTask, err: Error | undefined, value?: unknown): void {
+    if (pending.settled) return;
+    pending.settled = true;
+    if (pending.onAbort) pending.signal?.removeEventListener('abort', pending.onAbort);
+    if (err) pending.reject(err);
+    else pending.resolve(value);
+  }
+
+  private async run(pending: PendingTask): Promise<void> {
+    this.running++;
+    pending.queued = undefined;
+    try {
+      const value = await this.execute(pending.body);
+      this.settle(pending, undefined, value);
+    } catch (err) {
+      this.settle(pending, err as Error);
+    } finally {
+      this.running--;
+      this.completed++;
+      this.pump();
+    }
+  }
+
+  /** Runs one task on some thread; resends it with the set attached if that thread lacks it. */
+  private async execute(body: TaskBody): Promise<unknown> {
+    const set = this.current;
+    let reply = await this.runOnThread({ ...body, policyVersion: set.version } as WorkerTask);
+    if (reply.status === 'need-policy') {
+      reply = await this.runOnThread({ ...body, policyVersion: set.version, policySet: set } as WorkerTask);
+    }
+    if (reply.status === 'ok') return reply.result;
+    if (reply.status === 'error') throw rebuildError(reply.error);
+    throw new EngineError('INTERNAL', 'scanner thread could not load the policy set');
+  }
+
+  private async runOnThread(message: WorkerTask): Promise<WorkerReply<unknown>> {
+    try {
+      return await this.piscina.run(message);
+    } catch (err) {
+      // The thread died under the task (exit, uncaught error) or the pool is being destroyed.
+      if (this.closing) throw new PoolError('UNAVAILABLE', 'scanner pool is closed');
+      this.options.logger?.error({ err: errorName(err) }, 'scanner thread failed during a task');
+      throw new EngineError('INTERNAL', 'scanner thread failed');
+    }
+  }
+
+  private pump(): void {
+    while (this.running < this.capacity) {
+      const next = this.queue.shift();
+      if (!next) break;
+      if (!next.settled) void this.run(next);
+    }
+    if (this.running === 0) for (const wake of [...this.idleWaiters]) wake();
+  }
+
+  private async shutdown(graceMs: number): Promise<void> {
+    for (const pending of this.queue.drain()) this.settle(pending, new PoolError('UNAVAILABLE', 'scanner pool is closed'));
+    if (this.running > 0) {
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, graceMs);
+        function done(): void {
+          clearTimeout(timer);
+          resolve();
+        }
+        this.idleWaiters.add(done);
+      });
+    }
+    this.distributor.close();
+    await this.piscina.destroy();
+  }
+}
+
+/** Error class name only: messages from a thread may quote content. */
+function errorName(err: unknown): string {
+  return err instanceof Error ? err.name : typeof err;
+}
+
+/** Starts the threads; resolves once every one has compiled `options.policySet`. */
+export async function createScanPool(options: ScanPoolOptions): Promise<ScanPool> {
+  const pool = new WorkerScanPool(options.policySet, resolveOptions(options));
+  try {
+    await pool.start();
+  } catch (err) {
+    await pool.close({ graceMs: 0 });
+    throw err;
+  }
+  return pool;
+}
