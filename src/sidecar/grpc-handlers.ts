@@ -1,0 +1,95 @@
+/**
+ * The gRPC (grpc-js) face of the scan service: adapts grpc-js calls to the transport-neutral
+ * handlers (scan-handler.ts, stream-scan-handler.ts).
+ */
+import type { ServerDuplexStream, ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { ScanRequest, ScanResponse, StreamScanRequest, StreamScanResponse } from '../../gen/bulwark/v1/scan_service_pb.js';
+import { callContext, grpcDeadlineMs, type CallContext } from './deadlines.js';
+import { handleScan } from './scan-handler.js';
+import type { ScanServiceDeps } from './scan-service-deps.js';
+import { toRpcError } from './status-errors.js';
+import { StreamScanSession } from './stream-scan-handler.js';
+
+/** An AbortSignal that fires when grpc-js reports the call cancelled (client gone, deadline). */
+function cancellationOf(call: { on(event: 'cancelled', listener: () => void): unknown; cancelled: boolean }): AbortSignal {
+  const controller = new AbortController();
+  if (call.cancelled) controller.abort();
+  else call.on('cancelled', () => controller.abort());
+  return controller.signal;
+}
+
+function contextOf(call: ServerUnaryCall<unknown, unknown> | ServerDuplexStream<unknown, unknown>): CallContext {
+  return callContext(grpcDeadlineMs(call.getDeadline()), cancellationOf(call));
+}
+
+export function grpcScanImplementation(deps: ScanServiceDeps): UntypedServiceImplementation {
+  return {
+    Scan(call: ServerUnaryCall<ScanRequest, ScanResponse>, callback: sendUnaryData<ScanResponse>): void {
+      let ctx: CallContext;
+      try {
+        ctx = contextOf(call);
+      } catch (err) {
+        const e = toRpcError(err);
+        callback({ code: e.code, details: e.message });
+        return;
+      }
+      handleScan(call.request, ctx, deps).then(
+        (response) => callback(null, response),
+        (err: unknown) => {
+          const e = toRpcError(err);
+          callback({ code: e.code, details: e.message });
+        },
+      );
+    },
+
+    StreamScan(call: ServerDuplexStream<StreamScanRequest, StreamScanResponse>): void {
+      let endCall: () => void;
+      let ctx: CallContext;
+      try {
+        endCall = deps.calls.begin();
+        try {
+          ctx = contextOf(call);
+        } catch (err) {
+          endCall();
+          throw err;
+        }
+      } catch (err) {
+        const e = toRpcError(err);
+        call.emit('error', { code: e.code, details: e.message });
+        return;
+      }
+      const session = new StreamScanSession(deps, ctx, {
+        send: (response) => {
+          call.write(response);
+        },
+        pause: () => call.pause(),
+        resume: () => call.resume(),
+      });
+      let finished = false;
+      const done = (): void => {
+        if (finished) return;
+        finished = true;
+        endCall();
+      };
+      ctx.signal.addEventListener(
+        'abort',
+        () => {
+          session.abort();
+          done();
+        },
+        { once: true },
+      );
+      call.on('data', (request: StreamScanRequest) => session.push(request));
+      call.on('end', () => {
+        void session.finish().then(() => {
+          if (!ctx.signal.aborted) call.end();
+          done();
+        });
+      });
+      call.on('error', () => {
+        session.abort();
+        done();
+      });
+    },
+  };
+}

@@ -1,0 +1,61 @@
+/**
+ * Unary Scan, independent of the transport: validate, build the ScanTask, run it on the pool,
+ * shape the ScanResponse. Throws RpcError.
+ */
+import { randomUUID } from 'node:crypto';
+import { create } from '@bufbuild/protobuf';
+import { ScanResponseSchema, type ScanRequest, type ScanResponse } from '../../gen/bulwark/v1/scan_service_pb.js';
+import type { ScanResult, ScanTask } from '../engine/types.js';
+import { checkContentSize, checkDecoded } from './content-limits.js';
+import type { CallContext } from './deadlines.js';
+import { actionEnum, directionName, tenantOrDefault, threatMessage } from './proto-mapping.js';
+import type { ScanServiceDeps } from './scan-service-deps.js';
+import { isServerFault, toRpcError } from './status-errors.js';
+
+/** Builds the engine task; throws INVALID_ARGUMENT for requests the engine must not see. */
+export function scanTaskOf(request: ScanRequest, deadline: number, maxContentBytes: number): ScanTask {
+  checkDecoded(request);
+  checkContentSize(request.content, maxContentBytes);
+  return {
+    tenantId: tenantOrDefault(request.tenantId),
+    direction: directionName(request.direction),
+    content: request.content,
+    policyId: request.policyId,
+    deadline,
+  };
+}
+
+export function scanResponseOf(
+  result: ScanResult,
+  ids: { scanId: string; requestId: string; tenantId: string },
+  latencyMs: number,
+): ScanResponse {
+  return create(ScanResponseSchema, {
+    scanId: ids.scanId,
+    allowed: result.action !== 'BLOCK',
+    action: actionEnum(result.action),
+    threats: result.threats.map(threatMessage),
+    redactedContent: result.action === 'REDACT' ? (result.redactedContent ?? '') : '',
+    latencyMs,
+    policyVersion: result.policyVersion,
+    requestId: ids.requestId,
+    tenantId: ids.tenantId,
+  });
+}
+
+export async function handleScan(request: ScanRequest, ctx: CallContext, deps: ScanServiceDeps): Promise<ScanResponse> {
+  const startedAt = performance.now();
+  const endCall = deps.calls.begin();
+  const requestId = request.requestId || randomUUID();
+  try {
+    const task = scanTaskOf(request, ctx.deadline, deps.maxContentBytes);
+    const result = await deps.pool.scan(task, ctx.signal);
+    return scanResponseOf(result, { scanId: randomUUID(), requestId, tenantId: task.tenantId }, performance.now() - startedAt);
+  } catch (err) {
+    const rpcError = toRpcError(err);
+    if (isServerFault(rpcError)) deps.logger.error({ requestId, err: (err as Error)?.name, code: rpcError.code }, 'scan failed');
+    throw rpcError;
+  } finally {
+    endCall();
+  }
+}

@@ -1,0 +1,14 @@
+import type { ScanPool } from '../pool/scan-pool.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { CallTracker } from './call-tracker.js';
+
+/** What the scan handlers of both transports need. */
+export interface ScanServiceDeps {
+  pool: ScanPool;
+  calls: CallTracker;
+  /** UTF-8 bytes allowed in one request's content (one chunk, for streams). */
+  maxContentBytes: number;
+  /** UTF-16 units a stream window keeps unreleased until more text (or the end) arrives. */
+  streamHoldBack: number;
+  logger: Logger;
+}

@@ -1,0 +1,175 @@
+/**
+ * Composes the sidecar: policy → pool → handlers → servers → shutdown. One TCP (or unix)
+ * listener serves gRPC (grpc-js, with health and reflection) and Connect over HTTP/1.1 on the
+ * same port (connection-router.ts).
+ */
+import { createServer as createHttp1Server, type Server as Http1Server } from 'node:http';
+import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
+import { rmSync, statSync } from 'node:fs';
+import { connectNodeAdapter } from '@connectrpc/connect-node';
+import { Server as GrpcServer, ServerCredentials } from '@grpc/grpc-js';
+import { SecurityScanService } from '../../gen/bulwark/v1/scan_service_pb.js';
+import { defaultPolicySet, loadPolicySetFromFile } from '../policy/load-policy.js';
+import { watchPolicyFile, type PolicyFileWatch } from '../policy/policy-file-watcher.js';
+import type { PolicySet } from '../policy/types.js';
+import { createScanPool, type ScanPool } from '../pool/scan-pool.js';
+import { rootLogger, type Logger } from '../telemetry/logger.js';
+import { CallTracker } from './call-tracker.js';
+import { routeConnections } from './connection-router.js';
+import { connectRoutes } from './connect-routes.js';
+import { DEFAULT_MAX_CONTENT_BYTES, transportReceiveLimit } from './content-limits.js';
+import { grpcScanImplementation } from './grpc-handlers.js';
+import { grpcServiceDefinition } from './grpc-service-definition.js';
+import { SidecarHealth } from './health.js';
+import { DEFAULT_LISTEN, formatAddress, parseListenAddress, type ListenTarget } from './listen-address.js';
+import { addReflection } from './reflection.js';
+import type { ScanServiceDeps } from './scan-service-deps.js';
+
+export interface SidecarOptions {
+  /** "host:port" (default 127.0.0.1:50051; port 0 = any free port) or "unix:/path/to.sock". */
+  listen?: string;
+  /** The policy set to enforce; default: `policyFile`, else the built-in default. */
+  policySet?: PolicySet;
+  /** A policy file, loaded at start and hot-reloaded on change (the last good set stays on errors). */
+  policyFile?: string;
+  /** Scanner threads; default os.availableParallelism(). */
+  workers?: number;
+  /** Scans that may wait for a thread before RESOURCE_EXHAUSTED. */
+  maxQueue?: number;
+  /** UTF-8 bytes allowed in one request's content (one chunk for StreamScan); default 1 MiB. */
+  maxContentBytes?: number;
+  /** UTF-16 units a stream keeps unreleased until more text arrives; default 64. */
+  streamHoldBack?: number;
+  logger?: Logger;
+}
+
+export interface RunningSidecar {
+  /** "host:port" or "unix:/path". */
+  address: string;
+  /** The bound TCP port (0 for a unix socket). */
+  port: number;
+  pool: ScanPool;
+  /**
+   * Graceful stop: health NOT_SERVING, no new connections or calls (UNAVAILABLE), in-flight
+   * scans and streams finish; after `graceMs` (default 10 s) whatever is left is cut.
+   */
+  close(graceMs?: number): Promise<void>;
+}
+
+export const DEFAULT_STREAM_HOLD_BACK = 64;
+
+function listen(server: NetServer, target: ListenTarget): Promise<number> {
+  if (target.kind === 'unix') removeStaleSocket(target.path);
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    const onListening = (): void => {
+      server.off('error', reject);
+      const address = server.address();
+      resolve(typeof address === 'object' && address ? address.port : 0);
+    };
+    if (target.kind === 'unix') server.listen(target.path, onListening);
+    else server.listen(target.port, target.host, onListening);
+  });
+}
+
+/** A socket file left by a process that died would make listen fail with EADDRINUSE. */
+function removeStaleSocket(path: string): void {
+  try {
+    if (statSync(path).isSocket()) rmSync(path);
+  } catch {
+    // Absent: nothing to remove.
+  }
+}
+
+export async function startSidecar(options: SidecarOptions = {}): Promise<RunningSidecar> {
+  const logger = options.logger ?? rootLogger;
+  const target = parseListenAddress(options.listen ?? DEFAULT_LISTEN);
+  const maxContentBytes = options.maxContentBytes ?? DEFAULT_MAX_CONTENT_BYTES;
+  const initialSet = options.policySet ?? (options.policyFile ? loadPolicySetFromFile(options.policyFile) : defaultPolicySet());
+
+  const pool = await createScanPool({ workers: options.workers, maxQueue: options.maxQueue, policySet: initialSet, logger });
+  const calls = new CallTracker();
+  const deps: ScanServiceDeps = {
+    pool,
+    calls,
+    maxContentBytes,
+    streamHoldBack: options.streamHoldBack ?? DEFAULT_STREAM_HOLD_BACK,
+    logger,
+  };
+
+  const receiveLimit = transportReceiveLimit(maxContentBytes);
+  const grpcServer = new GrpcServer({ 'grpc.max_receive_message_length': receiveLimit });
+  grpcServer.addService(grpcServiceDefinition(SecurityScanService), grpcScanImplementation(deps));
+  const health = new SidecarHealth();
+  health.addToServer(grpcServer);
+  addReflection(grpcServer);
+  const grpcConnections = grpcServer.createConnectionInjector(ServerCredentials.createInsecure());
+
+  const http1: Http1Server = createHttp1Server(connectNodeAdapter({ routes: connectRoutes(deps), readMaxBytes: receiveLimit }));
+  const sockets = new Set<Socket>();
+  const front = createNetServer(
+    routeConnections({
+      http2: (socket) => grpcConnections.injectConnection(socket),
+      http1: (socket) => http1.emit('connection', socket),
+    }),
+  );
+  front.on('connection', (socket: Socket) => {
+    sockets.add(socket);
+    socket.once('close', () => sockets.delete(socket));
+  });
+
+  let port: number;
+  try {
+    port = await listen(front, target);
+  } catch (err) {
+    grpcConnections.destroy();
+    await pool.close({ graceMs: 0 });
+    throw err;
+  }
+  const address = formatAddress(target, port);
+
+  let policyWatch: PolicyFileWatch | undefined;
+  if (options.policyFile && !options.policySet) {
+    policyWatch = watchPolicyFile(options.policyFile, {
+      currentVersion: initialSet.version,
+      onReload: (set) => {
+        pool.setPolicySet(set).then(
+          () => logger.info({ policyVersion: set.version }, 'policy reloaded'),
+          (err: unknown) => logger.error({ err: (err as Error)?.message, policyVersion: set.version }, 'policy reload failed; keeping the previous policy'),
+        );
+      },
+      onError: (err) => logger.error({ err: err.message }, 'policy file invalid; keeping the previous policy'),
+    });
+  }
+
+  health.set('SERVING');
+  logger.info({ address, port, workers: pool.stats().workers, policyVersion: pool.policySet.version }, 'sidecar listening');
+
+  let closing: Promise<void> | undefined;
+  const shutdown = async (graceMs: number): Promise<void> => {
+    const started = performance.now();
+    health.set('NOT_SERVING');
+    calls.startDraining();
+    policyWatch?.close();
+    front.close();
+    // GOAWAY to every HTTP/2 session: running calls finish, clients open no new streams here.
+    grpcConnections.drain(graceMs);
+    http1.close();
+    http1.closeIdleConnections();
+    const drained = await calls.whenIdle(graceMs);
+    if (!drained) logger.warn({ inFlight: calls.inFlight }, 'grace period over; cutting remaining calls');
+    grpcConnections.destroy();
+    grpcServer.forceShutdown();
+    http1.closeAllConnections();
+    for (const socket of sockets) socket.destroy();
+    await pool.close({ graceMs: drained ? 1_000 : 0 });
+    logger.info({ drained, ms: Math.round(performance.now() - started) }, 'sidecar stopped');
+  };
+
+  return {
+    address,
+    port,
+    pool,
+    close: (graceMs = 10_000) => (closing ??= shutdown(graceMs)),
+  };
+}
