@@ -1,11 +1,12 @@
 /**
  * Detectors built for one compiled policy, cached by policy version. Building compiles every
- * pattern (RE2 sets, lexicons, models), so it happens once per policy version per thread, not
- * per scan; a hot reload that leaves a policy unchanged keeps its detectors.
+ * pattern (RE2 sets, lexicons, models), so it happens once per detector configuration per
+ * thread, not per scan; a hot reload that leaves a policy unchanged keeps its detectors.
  */
 import { compileAllowList, type AllowList } from '../detectors/allow-list.js';
 import { detectorFactories as registryFactories } from '../detectors/registry.js';
 import type { Detector, DetectorFactory, DirectionName, ThreatTypeName } from '../detectors/types.js';
+import { detectorConfigKey } from '../policy/detector-config-key.js';
 import type { CompiledPolicy } from '../policy/types.js';
 
 export type NamedDetectorFactories = ReadonlyArray<readonly [name: string, factory: DetectorFactory]>;
@@ -38,16 +39,7 @@ function producesSomethingIn(detector: Detector, policy: CompiledPolicy, directi
   );
 }
 
-function build(policy: CompiledPolicy, factories: NamedDetectorFactories): CompiledDetectors {
-  const all: DetectorSlot[] = factories.map(([name, factory]) => {
-    try {
-      return { name, detector: factory(policy), failedToBuild: false };
-    } catch {
-      // Policies are validated at load with the same factories, so this is a bug or a missing
-      // resource; the fail mode decides, per scan, rather than a crash here.
-      return { name, detector: null, failedToBuild: true };
-    }
-  });
+function build(policy: CompiledPolicy, all: DetectorSlot[]): CompiledDetectors {
   const forDirection = (direction: DirectionName): DetectorSlot[] =>
     all.filter((s) => s.failedToBuild || (s.detector !== null && producesSomethingIn(s.detector, policy, direction)));
   return {
@@ -55,6 +47,16 @@ function build(policy: CompiledPolicy, factories: NamedDetectorFactories): Compi
     allowList: buildAllowList(policy),
     ruleDirections: new Map(policy.customRules.map((r) => [r.id, r.directions])),
   };
+}
+
+function buildSlot(name: string, factory: DetectorFactory, policy: CompiledPolicy): DetectorSlot {
+  try {
+    return { name, detector: factory(policy), failedToBuild: false };
+  } catch {
+    // Policies are validated at load with the same factories, so this is a bug or a missing
+    // resource; the fail mode decides, per scan, rather than a crash here.
+    return { name, detector: null, failedToBuild: true };
+  }
 }
 
 /**
@@ -70,35 +72,51 @@ function buildAllowList(policy: CompiledPolicy): AllowList | null {
   }
 }
 
-/** A bounded cache (least recently used evicted) of compiled detectors by policy version. */
+/** A Map used as a bounded LRU: a hit moves the entry to the end, inserts evict from the front. */
+function lruGet<V>(map: Map<string, V>, key: string, max: number, create: () => V): V {
+  const hit = map.get(key);
+  if (hit !== undefined) {
+    map.delete(key);
+    map.set(key, hit);
+    return hit;
+  }
+  const value = create();
+  map.set(key, value);
+  if (map.size > max) {
+    const oldest = map.keys().next().value;
+    if (oldest !== undefined) map.delete(oldest);
+  }
+  return value;
+}
+
+/**
+ * Compiled detectors by policy version (bounded, least recently used evicted). Underneath,
+ * each detector instance is shared by every policy with the same detector configuration
+ * (see detector-config-key.ts), so many tenants cost one build per distinct configuration.
+ */
 export class CompiledDetectorCache {
-  private readonly entries = new Map<string, CompiledDetectors>();
+  private readonly byVersion = new Map<string, CompiledDetectors>();
+  private readonly byConfig = new Map<string, DetectorSlot>();
 
   constructor(
     private readonly factories: NamedDetectorFactories = registryFactories,
-    private readonly maxEntries = 256,
+    private readonly maxPolicies = 256,
   ) {}
 
   get(policy: CompiledPolicy): CompiledDetectors {
     // Tenant and id are part of the version's content, so equal versions mean equal policies.
-    const key = policy.version;
-    const hit = this.entries.get(key);
-    if (hit) {
-      this.entries.delete(key);
-      this.entries.set(key, hit);
-      return hit;
-    }
-    const built = build(policy, this.factories);
-    this.entries.set(key, built);
-    if (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next().value;
-      if (oldest !== undefined) this.entries.delete(oldest);
-    }
-    return built;
+    return lruGet(this.byVersion, policy.version, this.maxPolicies, () => {
+      const slots = this.factories.map(([name, factory]) =>
+        lruGet(this.byConfig, detectorConfigKey(name, policy), this.maxPolicies * this.factories.length, () =>
+          buildSlot(name, factory, policy),
+        ),
+      );
+      return build(policy, slots);
+    });
   }
 
   get size(): number {
-    return this.entries.size;
+    return this.byVersion.size;
   }
 }
 

@@ -10,6 +10,7 @@ import { readFileSync } from 'node:fs';
 import { LineCounter, parseAllDocuments, type Document } from 'yaml';
 import { detectorFactories } from '../detectors/registry.js';
 import { compileDefaultPolicy, compilePolicy, type PolicyEnvironment } from './compile-policy.js';
+import { CUSTOM_RULES_DETECTOR, detectorConfigKey } from './detector-config-key.js';
 import { validateDocument, type DocumentInput, type PolicyDocumentInput } from './policy-document-schema.js';
 import { PolicyValidationError } from './policy-error.js';
 import { policySetVersion } from './policy-version.js';
@@ -54,6 +55,13 @@ function syntaxIssues(doc: Document.Parsed, sourceName: string): LocatedIssue[] 
   });
 }
 
+/**
+ * Detector configurations a factory already accepted (detector-config-key.ts): building is the
+ * slow part of loading, and most policies of a file share their detector settings.
+ */
+const acceptedDetectorConfigs = new Set<string>();
+const MAX_REMEMBERED_CONFIGS = 1024;
+
 /** "detectors.pii.entities" or "customRules[0].pattern" → path segments; undefined when not a field path. */
 function parseFieldPath(location: string | undefined): FieldPath | undefined {
   if (!location || !/^[A-Za-z]\w*(?:\.[A-Za-z]\w*|\[\d+\])*$/.test(location)) return undefined;
@@ -67,12 +75,16 @@ function parseFieldPath(location: string | undefined): FieldPath | undefined {
  */
 function validateWithDetectors(policy: CompiledPolicy, issues: IssueCollector): void {
   for (const [name, factory] of detectorFactories) {
+    // Custom rules were validated one by one, with their exact locations.
+    if (name === CUSTOM_RULES_DETECTOR) continue;
+    const key = detectorConfigKey(name, policy);
+    if (acceptedDetectorConfigs.has(key)) continue;
     try {
       factory(policy);
+      if (acceptedDetectorConfigs.size >= MAX_REMEMBERED_CONFIGS) acceptedDetectorConfigs.clear();
+      acceptedDetectorConfigs.add(key);
     } catch (err) {
       if (!(err instanceof PolicyValidationError)) throw err;
-      // Custom-rule errors were already reported with their exact location.
-      if (name === 'custom-rules') continue;
       const field = parseFieldPath(err.location);
       const prefix = err.location ? `${err.location}: ` : '';
       const message = prefix && err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
