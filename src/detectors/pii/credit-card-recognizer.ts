@@ -7,7 +7,7 @@ import RE2 from 're2';
 import type { PiiCandidate, PiiRecognizerFactory } from './types.js';
 import { compileContext } from './context-words.js';
 import { luhnValid } from './checksums.js';
-import { allSameChar, forEachMatch, isAlnumAt } from './text-scan.js';
+import { allSameChar, forEachMatch, isAlnumAt, partOfLongerNumber } from './text-scan.js';
 
 /** [lowest prefix, highest prefix, allowed lengths, major network]; prefixes of equal digit count. */
 type IinRange = readonly [low: string, high: string, lengths: readonly number[], major: boolean];
@@ -64,11 +64,12 @@ export const createCreditCardRecognizer: PiiRecognizerFactory = () => {
     patterns: [CARD_SHAPE],
     recognize(text, out) {
       forEachMatch(shape, text, (m) => {
-        if (isAlnumAt(text, m.index - 1)) return;
+        // "0.6511772622175621" is a fraction, not a card.
+        if (isAlnumAt(text, m.index - 1) || partOfLongerNumber(text, m.index, m.index + 1)) return;
         const found = bestPrefix(m[0]);
         if (!found) return;
         const end = m.index + found.length;
-        if (isAlnumAt(text, end)) return;
+        if (isAlnumAt(text, end) || partOfLongerNumber(text, end - 1, end)) return;
         out.push(candidate(m.index, end, found.score));
       });
     },

@@ -52,8 +52,15 @@ const RULES: readonly DateRule[] = [
   },
   {
     ruleId: 'DATE_TIME_CLOCK',
-    pattern: String.raw`${CLOCK}${AMPM}|(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?`,
-    score: 0.4,
+    pattern: String.raw`${CLOCK}${AMPM}`,
+    score: 0.5,
+    valid: clockValid,
+  },
+  // A bare "14:05" is also a score, a ratio or a Bible verse ("Genesis 2:19"): weak alone.
+  {
+    ruleId: 'DATE_TIME_CLOCK',
+    pattern: String.raw`(?:[01]?\d|2[0-3]):[0-5]\d(?::[0-5]\d)?`,
+    score: 0.3,
     valid: clockValid,
   },
 ];

@@ -35,6 +35,7 @@ export const createEmailRecognizer: PiiRecognizerFactory = () => ({
       if (start === at) continue;
       const local = text.slice(start, at);
       if (local.endsWith('.') || local.includes('..')) continue;
+      if (isUrlUserinfo(text, start)) continue;
       const end = domainEnd(text, at + 1);
       if (end < 0 || isAlnumAt(text, end)) continue;
       out.push({ entityType: 'EMAIL_ADDRESS', ruleId: 'EMAIL_ADDRESS', start, end, score: SCORE, contextScore: 1, context: EMAIL_CONTEXT });
@@ -62,6 +63,18 @@ function domainEnd(text: string, from: number): number {
     pos = end + 1;
   }
   return lastTldEnd;
+}
+
+/**
+ * "https://user:token@host/": the part before "@" is URL credentials, not a mailbox (the
+ * secrets detector owns those).
+ */
+function isUrlUserinfo(text: string, start: number): boolean {
+  const before = text.charCodeAt(start - 1);
+  if (before !== 47 && before !== 58) return false; // '/' or ':'
+  let i = start - 1;
+  while (i > 0 && start - i < 200 && !/\s/.test(text[i - 1] as string)) i--;
+  return text.slice(i, start).includes('://');
 }
 
 function isTld(label: string): boolean {

@@ -19,6 +19,9 @@ const SCORE_V6 = 0.6;
 /** "::1" or "fe80::1" are valid but short enough to be something else (C++ scopes, times). */
 const SCORE_V6_SHORT = 0.35;
 const SCORE_VERSION_LIKE = 0.2;
+/** Loopback and "any" addresses identify no one; below the reporting floor unless context says "ip". */
+const SCORE_NOT_PERSONAL = 0.2;
+const NOT_PERSONAL = new Set(['127.0.0.1', '0.0.0.0', '255.255.255.255', '::1', '::']);
 
 const IP_CONTEXT = compileContext([
   'ip', 'ipv4', 'ipv6', 'address', 'addr', 'host', 'server', 'client', 'gateway', 'router', 'subnet',
@@ -38,7 +41,8 @@ export const createIpAddressRecognizer: PiiRecognizerFactory = () => {
         const end = start + m[0].length;
         if (!isolatedQuad(text, start, end) || isIP(m[0]) !== 4) return;
         const versionLike = VERSION_WORD.test(text.slice(Math.max(0, start - 12), start));
-        out.push(candidate(start, end, versionLike ? SCORE_VERSION_LIKE : SCORE_V4, 'IP_ADDRESS_V4'));
+        const score = versionLike ? SCORE_VERSION_LIKE : NOT_PERSONAL.has(m[0]) ? SCORE_NOT_PERSONAL : SCORE_V4;
+        out.push(candidate(start, end, score, 'IP_ADDRESS_V4'));
       });
       if (matched(1)) forEachMatch(v6, text, (m) => {
         const trimmed = trimToAddress(m[0]);
@@ -48,7 +52,8 @@ export const createIpAddressRecognizer: PiiRecognizerFactory = () => {
         if (isAlnumAt(text, start - 1) || isAlnumAt(text, end)) return;
         const groups = trimmed.value.split(':').filter((g) => g.length > 0).length;
         const long = groups >= 4 || trimmed.value.includes('.'); // an IPv4 tail is two groups' worth
-        out.push(candidate(start, end, long ? SCORE_V6 : SCORE_V6_SHORT, 'IP_ADDRESS_V6'));
+        const score = NOT_PERSONAL.has(trimmed.value) ? SCORE_NOT_PERSONAL : long ? SCORE_V6 : SCORE_V6_SHORT;
+        out.push(candidate(start, end, score, 'IP_ADDRESS_V6'));
       });
     },
   };

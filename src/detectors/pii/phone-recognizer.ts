@@ -17,7 +17,8 @@ import { isIP } from 'node:net';
 import { Metadata, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import type { PiiCandidate, PiiRecognizerFactory } from './types.js';
 import { compileContext, followedBy } from './context-words.js';
-import { allSameChar, digitsOf, forEachMatch, isAlnumAt, partOfLongerNumber } from './text-scan.js';
+import { STREET_WORDS } from './street-words.js';
+import { allSameChar, digitsOf, forEachMatch, isAlnumAt, partOfDateOrTime, partOfLongerNumber } from './text-scan.js';
 
 const PAREN = String.raw`\(\d{1,5}\)`;
 /** Between digit groups: one space, dot or dash, or a "(area)" / "(0)" group with optional spaces. */
@@ -54,13 +55,6 @@ const PHONE_CONTEXT = compileContext([
   'phone', 'telephone', 'tel', 'mobile', 'cell', 'cellphone', 'call', 'calling', 'called', 'fax',
   'desk', 'office', 'contact', 'reach', 'dial', 'sms', 'whatsapp', 'landline', 'hotline', 'message',
   'answering', 'voicemail', 'ph', 'mob',
-]);
-
-/** Words that make a number a street address ("at 9543 1819 St. John Street"). */
-const STREET_WORDS = compileContext([
-  'street', 'st', 'lane', 'ln', 'road', 'rd', 'avenue', 'ave', 'boulevard', 'blvd', 'drive', 'dr', 'court', 'ct',
-  'parkway', 'pkwy', 'way', 'place', 'pl', 'square', 'terrace', 'crescent', 'highway', 'hwy', 'rue', 'via', 'calle',
-  'avenida', 'strasse', 'straße', 'apt', 'apartment', 'suite',
 ]);
 
 const ISO_DATE_PREFIX = /^(1[89]\d\d|20\d\d|21\d\d)([-./])(\d{1,2})\2(\d{1,2})(?!\d)/;
@@ -106,8 +100,17 @@ function candidate(start: number, end: number, score: number): PiiCandidate {
 
 /** Not glued to letters/digits, and not the tail of a longer dotted or dashed number. */
 function boundaryOk(text: string, start: number, end: number): boolean {
-  // "1.2.3.4.5.6.7.8.9": the regex stopped inside a longer dotted or dashed run.
-  return !isAlnumAt(text, start - 1) && !isAlnumAt(text, end) && !partOfLongerNumber(text, start, end);
+  // "1.2.3.4.5.6.7.8.9": the regex stopped inside a longer dotted or dashed run;
+  // "20/03/2023 17:18": it picked up the year and hour of a timestamp.
+  // "xoxb-47834520726-...": digits hyphenated onto a word are part of an identifier.
+  const joinedToWord = (text[start - 1] === '-' || text[start - 1] === '_') && isAlnumAt(text, start - 2);
+  return (
+    !joinedToWord &&
+    !isAlnumAt(text, start - 1) &&
+    !isAlnumAt(text, end) &&
+    !partOfLongerNumber(text, start, end) &&
+    !partOfDateOrTime(text, start, end)
+  );
 }
 
 /** Rejects shapes that are something other than a phone number. */

@@ -55,6 +55,17 @@ export function partOfLongerNumber(text: string, start: number, end: number): bo
   );
 }
 
+/**
+ * True when [start, end) sits inside a date or time written around it ("20/03/|2023 17|:18"):
+ * a slash and digits before, or a colon and digits after.
+ */
+export function partOfDateOrTime(text: string, start: number, end: number): boolean {
+  return (
+    (text.charCodeAt(start - 1) === 47 && isAsciiDigit(text.charCodeAt(start - 2))) ||
+    (text.charCodeAt(end) === 58 && isAsciiDigit(text.charCodeAt(end + 1)))
+  );
+}
+
 function isAsciiDigit(code: number): boolean {
   return code >= 48 && code <= 57;
 }

@@ -47,7 +47,9 @@ export const createUrlRecognizer: PiiRecognizerFactory = () => {
 };
 
 function trimUrl(raw: string): string {
-  let value = raw;
+  // Markdown "[https://a.b](https://a.b)": the link text ends at "](".
+  const markdown = raw.indexOf('](');
+  let value = markdown >= 0 ? raw.slice(0, markdown) : raw;
   for (;;) {
     const last = value[value.length - 1] as string;
     if (TRAILING_PUNCTUATION.includes(last)) {

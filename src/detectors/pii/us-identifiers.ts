@@ -15,7 +15,8 @@
 import RE2 from 're2';
 import type { PiiCandidate, PiiRecognizerFactory } from './types.js';
 import type { PiiEntityType } from './entities.js';
-import { compileContext, type CompiledContext } from './context-words.js';
+import { compileContext, followedBy, type CompiledContext } from './context-words.js';
+import { STREET_WORDS } from './street-words.js';
 import { allSameChar, digitsOf, forEachMatch, isolated, partOfLongerNumber } from './text-scan.js';
 
 const SSN_CONTEXT = compileContext(['ssn', 'ssns', 'social security', 'social', 'ss', 'ssa', 'security number']);
@@ -85,7 +86,11 @@ export const createUsIdentifierRecognizer: PiiRecognizerFactory = ({ wanted }) =
         scan(delimited, (value, start, end) => {
           if (value[3] !== value[6]) return; // "123-45 6789" is two numbers
           const digits = digitsOf(value);
-          if (ssnValid(digits)) emit(out, value[3] === '-' ? SSN_DASHED : SSN_SPACED, start, end);
+          if (ssnValid(digits)) {
+            // "Suite 680 36 4022 Oakridge Lane": spaced digits before a street name are an address.
+            if (value[3] !== '-' && followedBy(text, end, STREET_WORDS, 3)) return;
+            emit(out, value[3] === '-' ? SSN_DASHED : SSN_SPACED, start, end);
+          }
           else if (value[3] !== '.' && itinValid(digits)) emit(out, ITIN_DELIMITED, start, end);
         });
       }
