@@ -1,0 +1,81 @@
+/**
+ * `npm run train`: trains the prompt-injection / jailbreak classifier (and, with
+ * `--toxicity` or `--all`, the toxicity classifier) from ../shared/data, and writes
+ * models/<name>/model.onnx, metrics.json and MODEL_CARD.md.
+ *
+ * Options: --no-loso (skip leave-one-source-out), --toxicity (only toxicity), --all (both).
+ */
+import { createHash } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { buildLinearTextModelOnnx } from '../../src/detectors/ml/onnx-model-builder.js';
+import { DEFAULT_FEATURE_CONFIG } from '../../src/detectors/ml/text-features.js';
+import { DEFAULT_WINDOW_OPTIONS } from '../../src/detectors/ml/text-windows.js';
+import { dataDirectory, readLabelledJsonl } from './labelled-dataset.js';
+import type { LabelledRow } from './labelled-dataset.js';
+import { injectionModelCard } from './injection-model-card.js';
+import type { PipelineSpec } from './train-pipeline.js';
+import { runPipeline } from './train-pipeline.js';
+import { trainToxicity } from './train-toxicity.js';
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const args = new Set(process.argv.slice(2));
+const log = (line: string): void => console.log(`[train] ${line}`);
+
+/** Sources whose attack rows are jailbreaks (persona / no-rules prompts) rather than injected instructions. */
+const JAILBREAK_SOURCES = new Set(['verazuo/jailbreak_llms', 'yjw1029/Self-Reminder-Data', 'jackhhao/jailbreak-classification']);
+export function isJailbreakRow(row: LabelledRow): 0 | 1 {
+  if (JAILBREAK_SOURCES.has(row.source)) return 1;
+  return row.source === 'Giskard-AI/giskard' && row.subset === 'Jailbreak' ? 1 : 0;
+}
+
+function subsetKey(row: LabelledRow): string {
+  if (row.source === 'meta-llama/CyberSecEval' && row.label === 1) {
+    const language = String(row.meta.language ?? '') === 'English' ? 'English' : 'machine-translated';
+    return `${language}, ${String(row.meta.injection_type ?? '')}`;
+  }
+  if (row.source === 'microsoft/BIPIA') return row.subset.replace(/_(train|test)(_clean|_injected)?$/, '$2');
+  return row.subset === '' ? '-' : row.subset.replace(/^(train|test)$/, 'all');
+}
+
+function trainInjection(): void {
+  const dataPath = resolve(dataDirectory(), 'injection.jsonl');
+  const dataSha = createHash('sha256').update(readFileSync(dataPath)).digest('hex');
+  const rows = readLabelledJsonl(dataPath);
+  const attackSources = [...new Set(rows.filter((r) => r.label === 1).map((r) => r.source))].sort();
+  const spec: PipelineSpec = {
+    modelId: 'bulwark-injection-linear',
+    rows,
+    features: DEFAULT_FEATURE_CONFIG,
+    windows: DEFAULT_WINDOW_OPTIONS,
+    fit: { l2: 1e-5, maxIterations: 150, tolerance: 1e-6, history: 8 },
+    milRounds: 2,
+    maxFpr: 0.01,
+    balanceSources: true,
+    secondHead: { name: 'jailbreak', labelOf: isJailbreakRow },
+    losoSources: args.has('--no-loso') ? [] : attackSources,
+    losoFit: { l2: 1e-5, maxIterations: 60, tolerance: 1e-6, history: 8 },
+    losoMilRounds: 1,
+    subsetKey,
+    log,
+  };
+  const { model, report } = runPipeline(spec);
+  const configHash = createHash('sha256').update(JSON.stringify([dataSha, spec.features, spec.windows, spec.fit, spec.milRounds])).digest('hex');
+  model.version = `1.0.0+${configHash.slice(0, 12)}`;
+  model.info = {
+    data: 'injection.jsonl from the project shared data (see MODEL_CARD.md)',
+    data_sha256: dataSha,
+    test_recall: report.test.recall.toFixed(4),
+    test_fpr: report.test.fpr.toFixed(4),
+  };
+  const dir = resolve(repoRoot, 'models/injection-classifier');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(resolve(dir, 'model.onnx'), buildLinearTextModelOnnx(model));
+  writeFileSync(resolve(dir, 'metrics.json'), `${JSON.stringify({ model: { id: model.id, version: model.version }, dataSha256: dataSha, ...report }, null, 2)}\n`);
+  writeFileSync(resolve(dir, 'MODEL_CARD.md'), injectionModelCard(model, report, dataSha));
+  log(`wrote ${dir}/model.onnx (${model.id} ${model.version}); test recall ${(report.test.recall * 100).toFixed(1)}% at FPR ${(report.test.fpr * 100).toFixed(2)}%`);
+}
+
+if (!args.has('--toxicity')) trainInjection();
+if (args.has('--toxicity') || args.has('--all')) trainToxicity(repoRoot, args, log);
