@@ -264,3 +264,29 @@ spec:
     expect(() => engine.scan(task('x', { direction: 'SIDEWAYS' as 'INPUT' }))).toThrow(expect.objectContaining({ code: 'INVALID_ARGUMENT' }));
   });
 });
+
+describe('ScanEngine: detector builds', () => {
+  it('builds a detector once per distinct detector configuration, shared across tenants', () => {
+    let builds = 0;
+    const factory = wordDetector('fake-pii', [{ word: 'alice@example.com', type: 'PII', entityType: 'EMAIL_ADDRESS' }]);
+    const counted = (): ReturnType<typeof factory> => {
+      builds += 1;
+      return factory({} as never);
+    };
+    const doc = (tenant: string, spec: string): string =>
+      `apiVersion: bulwark.dev/v1\nkind: Policy\nmetadata: { tenant: ${tenant} }\nspec:\n${spec}`;
+    const text = [
+      doc('a', "  customRules: [{ id: r, pattern: 'x+y', action: BLOCK }]\n"),
+      doc('b', "  customRules: [{ id: r, pattern: 'q+z', action: WARN }]\n"),
+      doc('c', '  threats: { PII: { action: BLOCK } }\n'),
+    ].join('---\n');
+    const engine = new ScanEngine(parsePolicySet(text, 'p.yaml', env), { detectorFactories: [['fake-pii', counted]] });
+    engine.scan(task('alice@example.com', { tenantId: 'a' }));
+    engine.scan(task('alice@example.com', { tenantId: 'b' }));
+    expect(builds).toBe(1);
+    expect(engine.scan(task('alice@example.com', { tenantId: 'c' })).action).toBe('BLOCK');
+    expect(builds).toBe(2);
+    engine.warmUp(); // the default policies share the built-in configuration with a and b
+    expect(builds).toBe(2);
+  });
+});
