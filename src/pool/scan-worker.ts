@@ -29,13 +29,31 @@ function post(event: WorkerEvent): void {
   parentPort?.postMessage(event);
 }
 
+/** Text for the warm-up scans: touches the common detector paths without matching much. */
+const WARM_UP_TEXT = 'Warm-up scan: please summarise the attached notes for the team by Friday.';
+
+/**
+ * Builds every policy's detectors, then runs one throwaway scan per direction: some
+ * detectors finish compiling lazily on first use (module-level catalogues, JIT), and that
+ * first scan can take long enough to hit the policy's time budget. Better here than on a
+ * caller's request.
+ */
+function warmUp(engine: ScanEngine, set: PolicySet): void {
+  (engine as { warmUp?: () => void }).warmUp?.();
+  const [tenantId, policies] = Object.entries(set.tenants)[0] ?? [];
+  const policyId = policies ? Object.keys(policies)[0] : undefined;
+  if (tenantId === undefined || policyId === undefined) return;
+  for (const direction of ['INPUT', 'OUTPUT'] as const) {
+    engine.scan({ tenantId, direction, content: WARM_UP_TEXT, policyId, deadline: 0 });
+  }
+}
+
 /** Compiles a set (or finds it compiled). Throws what the engine throws. */
 function install(set: PolicySet): ScanEngine {
   const existing = engines.get(set.version);
   if (existing) return existing;
   const engine = new ScanEngine(set);
-  // The engine may build detectors lazily; do it now so the first scan does not pay for it.
-  (engine as { warmUp?: () => void }).warmUp?.();
+  warmUp(engine, set);
   engines.set(set.version, engine);
   for (const version of engines.keys()) {
     if (engines.size <= MAX_ENGINES) break;

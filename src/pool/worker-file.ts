@@ -1,8 +1,8 @@
 /**
- * Where the scan worker's code is, and how to start a thread that can run it. Compiled
- * (dist/) the worker is plain JavaScript next to this file. Under vitest/tsx this file is
- * TypeScript, and a worker thread does not inherit the parent's loader hooks, so the thread
- * is started with tsx's loader itself.
+ * Where the scan worker's code is. Compiled (dist/) it is plain JavaScript next to this file.
+ * From source (vitest/tsx) this file is TypeScript and a thread does not inherit the parent's
+ * loader, so the thread starts from a small ESM bootstrap that registers tsx itself (see
+ * scan-worker-tsx.mjs for why `--import tsx` is not enough).
  */
 export interface WorkerEntry {
   filename: string;
@@ -11,6 +11,7 @@ export interface WorkerEntry {
 
 export function scanWorkerEntry(): WorkerEntry {
   const runningFromSource = import.meta.url.endsWith('.ts');
-  const filename = new URL(runningFromSource ? './scan-worker.ts' : './scan-worker.js', import.meta.url).href;
-  return { filename, execArgv: runningFromSource ? ['--import', 'tsx'] : undefined };
+  if (!runningFromSource) return { filename: new URL('./scan-worker.js', import.meta.url).href, execArgv: undefined };
+  // The parent's flags may name loaders of the test runner; the bootstrap brings its own.
+  return { filename: new URL('./scan-worker-tsx.mjs', import.meta.url).href, execArgv: [] };
 }
