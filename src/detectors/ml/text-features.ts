@@ -238,8 +238,12 @@ export function extractFeatures(canonical: string, cased: string, config: Featur
   return { indices: buffer.indices.slice(0, buffer.length), values: buffer.values.slice(0, buffer.length) };
 }
 
-/** Features of a raw slice of text (canonicalisation included): what training and inference both call. */
-export function featuresOfText(text: string, config: FeatureConfig): SparseFeatures {
-  const cased = text.normalize('NFKC');
-  return extractFeatures(canonicalizeForFeatures(cased), cased, config);
+/**
+ * Features of a slice of text (canonicalisation included): what training and inference both
+ * call. `layout` is the same passage as the detector's input had it — with case and line
+ * breaks — for the structural cues (role tags at line starts, tables, upper-case ratio); the
+ * normaliser's view has neither. Defaults to `text`.
+ */
+export function featuresOfText(text: string, config: FeatureConfig, layout: string = text): SparseFeatures {
+  return extractFeatures(canonicalizeForFeatures(text), layout.normalize('NFKC'), config);
 }

@@ -25,7 +25,16 @@ function isSentenceEnd(c: number): boolean {
  * pieces merged forward, long pieces cut. Returns [] when the window would be one segment
  * anyway (scoring it twice adds nothing).
  */
-export function planSegments(text: string, window: TextWindow, options: SegmentOptions = DEFAULT_SEGMENT_OPTIONS): TextWindow[] {
+export function planSegments(
+  text: string,
+  window: TextWindow,
+  options: SegmentOptions = DEFAULT_SEGMENT_OPTIONS,
+  /**
+   * For a normalised view whose whitespace was collapsed: tells whether the space at `i`
+   * stands for a line break of the original.
+   */
+  spaceIsLineBreak?: (i: number) => boolean,
+): TextWindow[] {
   const out: TextWindow[] = [];
   let start = window.start;
   const push = (end: number): void => {
@@ -36,7 +45,10 @@ export function planSegments(text: string, window: TextWindow, options: SegmentO
   };
   for (let i = window.start; i < window.end; i++) {
     const c = text.charCodeAt(i);
-    const boundary = c === 10 || (isSentenceEnd(c) && (i + 1 === window.end || text.charCodeAt(i + 1) <= 32));
+    const boundary =
+      c === 10 ||
+      (isSentenceEnd(c) && (i + 1 === window.end || text.charCodeAt(i + 1) <= 32)) ||
+      (c === 32 && spaceIsLineBreak !== undefined && i + 1 - start >= options.minLength && spaceIsLineBreak(i));
     if (boundary && i + 1 - start >= options.minLength) push(i + 1);
     else if (i + 1 - start >= options.maxLength) {
       let cut = i + 1;

@@ -38,17 +38,32 @@ export function featureWindows(text: AnalyzedText, config: FeatureConfig, option
     return out;
   }
   const windows = planWindows(primary.text, options);
+  const spaceIsLineBreak =
+    primary.kind === 'original'
+      ? undefined
+      : (i: number): boolean => {
+          const s = primary.toOriginal(i, i + 1);
+          return text.original.slice(s.start, s.end).includes('\n');
+        };
   let segmentedUpTo = 0;
   for (const w of windows) {
+    const span = primary.toOriginal(w.start, w.end);
     out.push({
-      features: featuresOfText(primary.text.slice(w.start, w.end), config),
-      span: primary.toOriginal(w.start, w.end),
+      features: featuresOfText(primary.text.slice(w.start, w.end), config, text.original.slice(span.start, span.end)),
+      span,
       whole: windows.length === 1,
     });
     // Segments of the part not already segmented with the previous (overlapping) window.
-    const segments = options.segments ? planSegments(primary.text, { start: Math.max(w.start, segmentedUpTo), end: w.end }) : [];
+    const segments = options.segments
+      ? planSegments(primary.text, { start: Math.max(w.start, segmentedUpTo), end: w.end }, undefined, spaceIsLineBreak)
+      : [];
     for (const s of segments) {
-      out.push({ features: featuresOfText(primary.text.slice(s.start, s.end), config), span: primary.toOriginal(s.start, s.end), whole: false });
+      const segmentSpan = primary.toOriginal(s.start, s.end);
+      out.push({
+        features: featuresOfText(primary.text.slice(s.start, s.end), config, text.original.slice(segmentSpan.start, segmentSpan.end)),
+        span: segmentSpan,
+        whole: false,
+      });
     }
     segmentedUpTo = w.end;
   }
