@@ -54,8 +54,11 @@ const CARD_CONTEXT = compileContext([
   'diners', 'maestro', 'unionpay', 'payment', 'pay', 'cvv', 'cvc', 'expiry', 'expires', 'pan', 'billing',
 ]);
 
-/** Separators are consumed greedily; the code then trims whole trailing groups if needed. */
-const CARD_SHAPE = String.raw`\b\d(?:[ \-]?\d){11,}`;
+/**
+ * 12–19 digits with optional single separators. The code trims whole trailing groups when
+ * the run continues into another number.
+ */
+const CARD_SHAPE = String.raw`\b\d(?:[ \-]?\d){11,18}`;
 
 export const createCreditCardRecognizer: PiiRecognizerFactory = () => {
   const shape = new RE2(CARD_SHAPE, 'g');
@@ -66,11 +69,16 @@ export const createCreditCardRecognizer: PiiRecognizerFactory = () => {
       forEachMatch(shape, text, (m) => {
         // "0.6511772622175621" is a fraction, not a card.
         if (isAlnumAt(text, m.index - 1) || partOfLongerNumber(text, m.index, m.index + 1)) return;
-        const found = bestPrefix(m[0]);
+        const endOk = (length: number): boolean => {
+          const end = m.index + length;
+          return !isAlnumAt(text, end) && !partOfLongerNumber(text, end - 1, end);
+        };
+        const found = bestPrefix(m[0], endOk);
         if (!found) return;
         const end = m.index + found.length;
-        if (isAlnumAt(text, end) || partOfLongerNumber(text, end - 1, end)) return;
         out.push(candidate(m.index, end, found.score));
+        // The match is capped at 19 digits; resume after the card, where the next may start.
+        return end;
       });
     },
   };
@@ -81,10 +89,11 @@ function candidate(start: number, end: number, score: number): PiiCandidate {
 }
 
 /**
- * The longest run of whole groups at the start of `raw` that is a valid card number, so
- * "4111 1111 1111 1111 2025" yields the card without the trailing year.
+ * The longest run of whole groups at the start of `raw` that is a valid card number and
+ * ends at a number boundary, so "4111 1111 1111 1111 2025" yields the card without the
+ * trailing year.
  */
-function bestPrefix(raw: string): { length: number; score: number } | null {
+function bestPrefix(raw: string, endOk: (length: number) => boolean): { length: number; score: number } | null {
   const separators = raw.match(/[ -]/g);
   const sep = separators ? (separators[0] as string) : '';
   if (separators && separators.some((s) => s !== sep)) return null;
@@ -98,8 +107,10 @@ function bestPrefix(raw: string): { length: number; score: number } | null {
       if (used.slice(1, -1).some((g) => g.length < 4 || g.length > 6)) continue;
       if ((used[k - 1] as string).length > 6) continue;
     }
+    const length = used.join(sep).length;
+    if (!endOk(length)) continue;
     const score = cardScore(used.join(''));
-    if (score > 0) return { length: used.join(sep).length, score };
+    if (score > 0) return { length, score };
   }
   return null;
 }

@@ -16,7 +16,7 @@ import RE2 from 're2';
 import { isIP } from 'node:net';
 import { Metadata, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import type { PiiCandidate, PiiRecognizerFactory } from './types.js';
-import { compileContext, followedBy } from './context-words.js';
+import { compileContext, contextWindow, followedBy, windowHas } from './context-words.js';
 import { STREET_WORDS } from './street-words.js';
 import { allSameChar, digitsOf, forEachMatch, isAlnumAt, partOfDateOrTime, partOfLongerNumber } from './text-scan.js';
 
@@ -57,6 +57,15 @@ const PHONE_CONTEXT = compileContext([
   'answering', 'voicemail', 'ph', 'mob',
 ]);
 
+/**
+ * Words that name a bare digit run as something else ("order 12345678901", "invoice
+ * 2127365000"). A run with no separators and one of these before it is not read as a phone.
+ */
+const NOT_PHONE_CONTEXT = compileContext([
+  'order', 'invoice', 'id', 'ref', 'reference', 'tracking', 'ticket', 'serial', 'sku', 'isbn', 'transaction',
+  'confirmation', 'account', 'acct', 'build', 'version', 'customer', 'member', 'policy', 'case', 'booking', 'receipt',
+]);
+
 const ISO_DATE_PREFIX = /^(1[89]\d\d|20\d\d|21\d\d)([-./])(\d{1,2})\2(\d{1,2})(?!\d)/;
 const DAY_MONTH_YEAR = /^(\d{1,2})[-./](\d{1,2})[-./](\d{4}|\d{2})$/;
 const SSN_SHAPE = /^\d{3}[-. ]\d{2}[-. ]\d{4}$/;
@@ -76,6 +85,7 @@ export const createPhoneRecognizer: PiiRecognizerFactory = ({ phoneRegions }) =>
         const value = m[0];
         const core = value.replace(EXTENSION_SUFFIX, '');
         if (!plausibleShape(core)) return;
+        if (/^\d+$/.test(core) && notAPhone(text, start, end)) return;
         const score = grade(core, regions);
         // A number libphonenumber does not vouch for, followed by a street name, is a house
         // number and a street or unit number, not a phone.
@@ -85,6 +95,11 @@ export const createPhoneRecognizer: PiiRecognizerFactory = ({ phoneRegions }) =>
     },
   };
 };
+
+function notAPhone(text: string, start: number, end: number): boolean {
+  const window = contextWindow(text, start, end);
+  return windowHas(window, NOT_PHONE_CONTEXT) && !windowHas(window, PHONE_CONTEXT);
+}
 
 function candidate(start: number, end: number, score: number): PiiCandidate {
   return {

@@ -17,9 +17,27 @@ export function resolveOverlaps<T extends ScoredSpan>(candidates: readonly T[]):
   const ranked = [...candidates].sort(
     (a, b) => b.score - a.score || b.end - b.start - (a.end - a.start) || a.start - b.start,
   );
+  // Accepted spans never overlap, so sorted by start they are sorted by end too; a binary
+  // search finds the only two neighbours a new span could collide with (O(n log n), which
+  // matters for long documents with thousands of candidates).
   const kept: T[] = [];
   for (const c of ranked) {
-    if (!kept.some((k) => k.start < c.end && c.start < k.end)) kept.push(c);
+    const i = firstStartingAtOrAfter(kept, c.start);
+    const next = kept[i];
+    const prev = kept[i - 1];
+    if ((next && next.start < c.end) || (prev && prev.end > c.start)) continue;
+    kept.splice(i, 0, c);
   }
-  return kept.sort((a, b) => a.start - b.start);
+  return kept;
+}
+
+function firstStartingAtOrAfter(spans: readonly ScoredSpan[], start: number): number {
+  let lo = 0;
+  let hi = spans.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if ((spans[mid] as ScoredSpan).start < start) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }

@@ -30,17 +30,20 @@ export const createUrlRecognizer: PiiRecognizerFactory = () => {
         const hasScheme = value.includes('://');
         const host = hostOf(value, hasScheme);
         // "http://" alone or "www." followed by nothing useful is not a link.
-        if (host.length < 3 || (!hasScheme && !host.slice(4).includes('.'))) return;
+        const end = m.index + value.length;
+        // Continue right after the trimmed URL: what was cut off may hold the next link.
+        if (host.length < 3 || (!hasScheme && !host.slice(4).includes('.'))) return end;
         const score = hasScheme ? SCORE_SCHEME : SCORE_WWW;
         out.push({
           entityType: 'URL',
           ruleId: 'URL',
           start: m.index,
-          end: m.index + value.length,
+          end,
           score,
           contextScore: Math.min(1, score + 0.3),
           context: URL_CONTEXT,
         });
+        return end;
       });
     },
   };
