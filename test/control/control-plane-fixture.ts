@@ -9,7 +9,7 @@ import type { Role } from '../../src/control/auth/roles.js';
 import { startControlPlane, type ControlPlane } from '../../src/control/start-control-plane.js';
 import type { Database } from '../../src/store/database.js';
 import { openPgliteDatabase } from '../../src/store/pglite-database.js';
-import { createLogger } from '../../src/telemetry/logger.js';
+import { pino } from 'pino';
 import { testClient, type TestClient } from './grpc-test-client.js';
 import type { DescService } from '@bufbuild/protobuf';
 
@@ -28,7 +28,8 @@ export interface Fixture {
 
 export async function startFixture(): Promise<Fixture> {
   const db = await openPgliteDatabase('memory://');
-  const logger = createLogger({ level: 'silent' });
+  // Only unexpected (INTERNAL) failures log at error level: worth seeing in test output.
+  const logger = pino({ level: 'error' }, pino.destination({ dest: 2, sync: true }));
   const auth: AuthConfig = { hmacSecret: hmacSecretFrom(TEST_SECRET), clockToleranceSeconds: 60 };
   const policyEnv = { BULWARK_HASH_SALT: 'fixture-salt' };
   const plane = await startControlPlane({ listen: '127.0.0.1:0', database: db, auth, logger, retentionIntervalMs: 0, policyEnv });
