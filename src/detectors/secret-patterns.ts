@@ -1,4 +1,204 @@
-// STUB: replaced by the real detector.
-import type { DetectorFactory } from './types.js';
+/**
+ * Secret and credential detection: provider token formats, private keys, connection strings,
+ * JWTs and "password = value" assignments, from the data catalogue rules/secret-rules.yaml.
+ *
+ * How a scan runs:
+ * 1. One RE2.Set pass over every rule's literal keywords ("ghp_", "akia", "password", ...)
+ *    on the ASCII-lower-cased text says which rules can match at all (a set of the full
+ *    patterns was ~30x slower).
+ * 2. Only those rules run individually; every match goes through the rule's checks
+ *    (validators, value profile, entropy, placeholder filter; see secrets/secret-candidate.ts).
+ * 3. Overlapping candidates are resolved by catalogue order (specific formats before generic
+ *    assignments), so one secret yields one finding.
+ * Decoded base64/hex/URL runs are searched too, but only by rules marked `decodedViews`, and
+ * case-insensitively, because the normaliser lower-cases decoded text (a case-sensitive token
+ * format cannot be recognised there; a PEM header can).
+ *
+ * Findings: type SECRET, OWASP LLM02:2025 (Sensitive Information Disclosure), MITRE ATLAS
+ * AML.T0055 (Unsecured Credentials). The span is the secret value only, so redaction replaces
+ * the value and keeps "password=" readable.
+ */
+import type { Detector, DetectorFactory, Finding, TextSpan, TextView } from './types.js';
+import type { AnalyzedText } from './types.js';
+import { shannonEntropy } from './secrets/entropy.js';
+import { evaluateMatch, type SecretCandidate } from './secrets/secret-candidate.js';
+import { loadSecretRuleCatalog, type SecretRule, type SecretRuleCatalog } from './secrets/secret-rule-catalog.js';
 
-export const createSecretDetector: DetectorFactory = () => null;
+export const SECRET_DETECTOR_ID = 'secrets';
+export const SECRET_OWASP_ID = 'LLM02';
+export const SECRET_ATLAS_TECHNIQUE = 'AML.T0055';
+
+/** Bounds per rule and view, so hostile input cannot make a scan quadratic in matches. */
+const MAX_MATCHES_PER_RULE = 200;
+
+/**
+ * A token-shaped substring glued to this many random-looking base64 characters on either side
+ * is a coincidence inside an encoded blob (an image data URI, a sealed secret), not a token.
+ * "Random-looking" (entropy) keeps URL paths such as /api/v1/token/<token> out of it.
+ */
+const BLOB_CONTEXT = 32;
+const BLOB_MIN_ENTROPY = 4.2;
+
+function isBase64Char(code: number): boolean {
+  return (
+    (code >= 65 && code <= 90) || (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || code === 43 || code === 47 || code === 61
+  );
+}
+
+function embeddedInBlob(text: string, start: number, end: number): boolean {
+  let left = 0;
+  while (left < BLOB_CONTEXT && start - left - 1 >= 0 && isBase64Char(text.charCodeAt(start - left - 1))) left++;
+  let right = 0;
+  while (right < BLOB_CONTEXT && end + right < text.length && isBase64Char(text.charCodeAt(end + right))) right++;
+  return (
+    (left >= BLOB_CONTEXT && shannonEntropy(text.slice(start - left, start)) >= BLOB_MIN_ENTROPY) ||
+    (right >= BLOB_CONTEXT && shannonEntropy(text.slice(end, end + right)) >= BLOB_MIN_ENTROPY)
+  );
+}
+
+/** ANSI colour escapes glue themselves to tokens ("\x1b[93msk-..."); blank them, keeping offsets. */
+// eslint-disable-next-line no-control-regex -- matching the ESC control character is the point
+const ANSI_ESCAPE = /\x1b\[[0-9;]*[A-Za-z]/g;
+
+function withoutAnsi(text: string): string {
+  return text.includes('\x1b') ? text.replace(ANSI_ESCAPE, (esc) => ' '.repeat(esc.length)) : text;
+}
+
+interface MappedCandidate {
+  rule: SecretRule;
+  span: TextSpan;
+  confidence: number;
+}
+
+function matchRule(rule: SecretRule, regex: SecretRule['regex'], text: string, checkBlob: boolean): SecretCandidate[] {
+  const found: SecretCandidate[] = [];
+  regex.lastIndex = 0;
+  let matches = 0;
+  let m: RegExpExecArray | null;
+  while (matches < MAX_MATCHES_PER_RULE && (m = regex.exec(text)) !== null) {
+    matches++;
+    const result = evaluateMatch(rule, m);
+    if (typeof result !== 'string' && !(checkBlob && embeddedInBlob(text, result.start, result.end))) {
+      found.push(result);
+      // Patterns consume one boundary character after the secret; restart right after the
+      // secret so that "a=SECRET1 b=SECRET2" finds both.
+      regex.lastIndex = Math.max(result.end, m.index + 1);
+    } else {
+      // A rejected match may have consumed the boundary the next candidate needs
+      // ("token-id: x\ntoken-secret: y"): search again from the next character.
+      regex.lastIndex = m.index + 1;
+    }
+    if (regex.lastIndex > text.length) break;
+  }
+  regex.lastIndex = 0;
+  return found;
+}
+
+/** Lower-cases ASCII letters only, so offsets stay those of the original. */
+function asciiLower(text: string): string {
+  return text.replace(/[A-Z]+/g, (run) => run.toLowerCase());
+}
+
+/** Longest slice of one line a line-scoped rule is run on (minified code has huge lines). */
+const MAX_LINE_WINDOW = 4096;
+
+/**
+ * The [start, end) ranges of the lines containing one of `keywords`. Line-scoped rules run on
+ * these slices only: node-re2's cost per exec call grows with the length of the text it is
+ * given, so many matches in a long text would otherwise cost O(matches x length).
+ */
+function keywordLines(lower: string, keywords: readonly string[]): Array<[number, number]> {
+  const lines = new Map<number, number>();
+  for (const keyword of keywords) {
+    for (let at = lower.indexOf(keyword); at >= 0; at = lower.indexOf(keyword, at + 1)) {
+      let start = lower.lastIndexOf('\n', at) + 1;
+      let end = lower.indexOf('\n', at);
+      if (end < 0) end = lower.length;
+      if (end - start > MAX_LINE_WINDOW) {
+        start = Math.max(start, at - MAX_LINE_WINDOW / 4);
+        end = Math.min(end, at + (3 * MAX_LINE_WINDOW) / 4);
+      }
+      if ((lines.get(start) ?? -1) < end) lines.set(start, end);
+    }
+  }
+  return [...lines.entries()].sort((a, b) => a[0] - b[0]);
+}
+
+function scanView(view: TextView, catalog: SecretRuleCatalog, decoded: boolean): MappedCandidate[] {
+  const out: MappedCandidate[] = [];
+  const text = decoded ? view.text : withoutAnsi(view.text);
+  const lower = asciiLower(text);
+  for (const rule of catalog.candidates(lower, decoded)) {
+    const regex = decoded ? rule.decodedRegex : rule.regex;
+    if (regex === null) continue;
+    const found: SecretCandidate[] = [];
+    if (rule.lineScoped) {
+      let covered = 0;
+      for (const [start, end] of keywordLines(lower, rule.lowerKeywords)) {
+        const from = Math.max(start, covered);
+        if (from >= end) continue;
+        covered = end;
+        for (const c of matchRule(rule, regex, text.slice(from, end), false)) {
+          found.push({ ...c, start: c.start + from, end: c.end + from });
+        }
+      }
+      if (!decoded) found.splice(0, found.length, ...found.filter((c) => !embeddedInBlob(text, c.start, c.end)));
+    } else {
+      found.push(...matchRule(rule, regex, text, !decoded));
+    }
+    for (const c of found) out.push({ rule, span: view.toOriginal(c.start, c.end), confidence: c.confidence });
+  }
+  return out;
+}
+
+function overlaps(a: TextSpan, b: TextSpan): boolean {
+  return a.start < b.end && b.start < a.end;
+}
+
+/** Keeps one candidate per region: the earliest rule in the catalogue, then the most confident. */
+function resolveOverlaps(candidates: MappedCandidate[]): MappedCandidate[] {
+  const ordered = [...candidates].sort(
+    (a, b) => a.rule.priority - b.rule.priority || b.confidence - a.confidence || a.span.start - b.span.start,
+  );
+  const kept: MappedCandidate[] = [];
+  for (const c of ordered) {
+    if (!kept.some((k) => overlaps(k.span, c.span))) kept.push(c);
+  }
+  return kept.sort((a, b) => a.span.start - b.span.start);
+}
+
+function toFinding(c: MappedCandidate): Finding {
+  return {
+    type: 'SECRET',
+    severity: c.rule.severity,
+    confidence: c.confidence,
+    detector: SECRET_DETECTOR_ID,
+    ruleId: c.rule.id,
+    spans: [c.span],
+    entityType: c.rule.entityType,
+    owaspId: SECRET_OWASP_ID,
+    atlasTechnique: SECRET_ATLAS_TECHNIQUE,
+    description: c.rule.description,
+  };
+}
+
+/** Finds secrets in analysed text with the given catalogue. Pure; exported for tests and evaluation. */
+export function detectSecrets(catalog: SecretRuleCatalog, text: AnalyzedText): Finding[] {
+  const candidates: MappedCandidate[] = [];
+  for (const view of text.views) {
+    if (view.kind === 'original') candidates.push(...scanView(view, catalog, false));
+    else if (view.kind === 'decoded') candidates.push(...scanView(view, catalog, true));
+  }
+  return resolveOverlaps(candidates).map(toFinding);
+}
+
+/** Builds the secret detector, or null when the policy switches secrets off. */
+export const createSecretDetector: DetectorFactory = (policy): Detector | null => {
+  if (!policy.detectors.secrets.enabled) return null;
+  const catalog = loadSecretRuleCatalog();
+  return {
+    id: SECRET_DETECTOR_ID,
+    produces: ['SECRET'],
+    detect: (input) => detectSecrets(catalog, input.text),
+  };
+};
