@@ -4,10 +4,12 @@
  * "RE2 pattern + finding metadata": injection-rules.yaml, toxicity-lexicon.yaml.
  *
  * Rule fields: id, type, severity, confidence, owasp, atlas, description, pattern
- * (a string or a list of alternatives), optional notPrecededBy and signalGroup, plus
- * any extra fields the caller allows. Optional top-level `signalGroups:` list: id,
+ * (a string or a list of alternatives), optional prefilter, examples, notPrecededBy and
+ * signalGroup, plus any extra fields the caller allows. Every example must match both
+ * the pattern and the prefilter, or loading fails naming the rule. Optional top-level `signalGroups:` list: id,
  * type, severity, confidence, owasp, atlas, description, minSignals.
  */
+import type RE2 from 're2';
 import type { SeverityName, ThreatTypeName } from '../types.js';
 import { PatternRuleSet, type PatternRule, type SignalGroup } from './pattern-rule-set.js';
 import {
@@ -37,20 +39,41 @@ export function compilePatternCatalog(catalog: RuleCatalog, options: PatternCata
   const groups = readSignalGroups(catalog, options.types);
   const groupIds = new Set(groups.map((g) => g.id));
   const rules = ruleReaders(catalog).map((r): PatternRule => {
-    r.allowOnly([...RULE_FIELDS, 'notPrecededBy', 'signalGroup', ...(options.extraFields ?? [])]);
+    r.allowOnly([
+      ...RULE_FIELDS,
+      'prefilter',
+      'examples',
+      'notPrecededBy',
+      'signalGroup',
+      ...(options.extraFields ?? []),
+    ]);
     const source = patternSource(r);
+    const regex = compileRulePattern(r, source, 'g');
+    const prefilter = r.raw['prefilter'] === undefined ? source : r.pattern('prefilter');
+    checkExamples(r, regex, compileRulePattern(r, prefilter, ''));
     const signalGroup = r.optionalString('signalGroup');
     if (signalGroup !== undefined && !groupIds.has(signalGroup)) throw r.error(`unknown signalGroup "${signalGroup}"`);
     const notPrecededBy = r.raw['notPrecededBy'] === undefined ? undefined : r.pattern('notPrecededBy');
     return {
       ...readTemplate(r, options.types),
-      source,
-      regex: compileRulePattern(r, source, 'g'),
+      prefilter,
+      regex,
       ...(notPrecededBy === undefined ? {} : { notPrecededBy: compileRulePattern(r, notPrecededBy, '') }),
       ...(signalGroup === undefined ? {} : { signalGroup }),
     };
   });
   return new PatternRuleSet(rules, groups);
+}
+
+/** Each example must match the full pattern and the prefilter (catches a prefilter that is too narrow). */
+function checkExamples(r: RuleReader, regex: RE2, prefilter: RE2): void {
+  if (r.raw['examples'] === undefined) return;
+  r.stringList('examples').forEach((example, i) => {
+    regex.lastIndex = 0;
+    if (!regex.test(example)) throw r.error(`examples[${i}] does not match the pattern`);
+    if (!prefilter.test(example)) throw r.error(`examples[${i}] does not match the prefilter`);
+  });
+  regex.lastIndex = 0;
 }
 
 /** `pattern` is one pattern or a list of alternatives; macros expanded. */

@@ -2,8 +2,9 @@
  * Runs a compiled set of pattern rules over the views of one scan and turns the
  * matches into findings. Shared by the injection and toxicity detectors.
  *
- * One RE2.Set pass per view tells which rules match at all (the common case: none);
- * only those rules are run again to find spans. Every span is mapped back to the
+ * One RE2.Set pass per view over every rule's prefilter tells which rules can match
+ * at all (the common case: few or none); only those rules' full patterns run, to
+ * confirm and find spans. Every span is mapped back to the
  * ORIGINAL text through the view's `toOriginal`, so a match in the normalised view or
  * inside a decoded base64 run points at the right place. Matches of one rule in
  * several views (the normalised text and a decoded run, say) become one finding
@@ -29,8 +30,11 @@ export interface FindingTemplate {
 export interface PatternRule extends FindingTemplate {
   /** The rule's pattern, compiled with the 'g' flag (used only after the set matched). */
   regex: RE2;
-  /** The pattern source, for the prefilter set. */
-  source: string;
+  /**
+   * What goes into the one-pass RE2.Set: a cheap pattern that must match wherever the
+   * full pattern does (or the full pattern itself). See injection-rules.yaml.
+   */
+  prefilter: string;
   /** A match is dropped when this matches the end of the text just before it. */
   notPrecededBy?: RE2;
   /** Weak rules report only through their group. */
@@ -62,7 +66,7 @@ export class PatternRuleSet {
     private readonly rules: readonly PatternRule[],
     groups: readonly SignalGroup[] = [],
   ) {
-    this.prefilter = rules.length === 0 ? null : new RE2.Set(rules.map((r) => r.source));
+    this.prefilter = rules.length === 0 ? null : new RE2.Set(rules.map((r) => r.prefilter));
     this.groups = new Map(groups.map((g) => [g.id, g]));
   }
 
