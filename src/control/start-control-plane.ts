@@ -22,11 +22,11 @@ import { describeStorage, openDatabase, type StorageConfig } from '../store/open
 import { PolicyRepository } from '../store/policy-repository.js';
 import { RecordRepository } from '../store/record-repository.js';
 import { TenantRepository } from '../store/tenant-repository.js';
+import { grpcServiceDefinition } from '../sidecar/grpc-service-definition.js';
 import { rootLogger, type Logger } from '../telemetry/logger.js';
 import type { AuthConfig } from './auth/auth-config.js';
 import { createTokenVerifier, type TokenVerifier } from './auth/token-verifier.js';
 import { addReflection } from './grpc/reflection.js';
-import { grpcServiceDefinition } from './grpc/service-definition.js';
 import { bindUnaryService, type ServiceHandlers } from './grpc/unary-service.js';
 import { createPolicyCompiler } from './policy-compiler.js';
 import { startRetentionSchedule, type RetentionSchedule } from './retention-schedule.js';

@@ -126,6 +126,26 @@ describe('admin API end to end', () => {
       expect(await codeOf(admin.call('createPolicy', { yaml: yaml('main') }, acmeEditor))).toBe(grpc.status.ALREADY_EXISTS);
     });
 
+    it('a request with invalid UTF-8 is INVALID_ARGUMENT, not INTERNAL', async () => {
+      // CreatePolicyRequest { yaml (field 2) = bytes that are not UTF-8 }
+      const body = Buffer.from([0x12, 0x03, 0x61, 0xff, 0x62]);
+      const client = new grpc.Client(f.plane.address, grpc.credentials.createInsecure());
+      const metadata = new grpc.Metadata();
+      metadata.set('authorization', `Bearer ${acmeEditor}`);
+      const code = await new Promise<number>((resolve) =>
+        client.makeUnaryRequest(
+          '/bulwark.v1.PolicyAdminService/CreatePolicy',
+          (b: Buffer) => b,
+          (b: Buffer) => b,
+          body,
+          metadata,
+          (err) => resolve(err?.code ?? 0),
+        ),
+      );
+      client.close();
+      expect(code).toBe(grpc.status.INVALID_ARGUMENT);
+    });
+
     it('an unregistered tenant gets FAILED_PRECONDITION', async () => {
       const admin = f.client(PolicyAdminService);
       const ghost = await f.token(['editor'], 'ghost');

@@ -2,7 +2,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { create, type DescService, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
 import type { GenService, GenServiceMethods } from '@bufbuild/protobuf/codegenv2';
-import { grpcServiceDefinition } from '../../src/control/grpc/service-definition.js';
+import { grpcServiceDefinition } from '../../src/sidecar/grpc-service-definition.js';
 
 type MethodsOf<S> = S extends GenService<infer T extends GenServiceMethods> ? T : never;
 

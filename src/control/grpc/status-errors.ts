@@ -1,28 +1,18 @@
 /**
- * One error type with a gRPC code, and the mapping of every known failure onto it.
- * Callers get a stable code and a short message; internal causes go to the log only.
+ * The control plane's failures mapped onto the project's one error type with a gRPC code
+ * (the sidecar's RpcError): callers get a stable code and a short message; internal causes
+ * go to the log only.
  */
-import { status, type ServiceError } from '@grpc/grpc-js';
-import { Metadata } from '@grpc/grpc-js';
+import { status, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { PolicyValidationError } from '../../policy/policy-error.js';
+import { RpcError } from '../../sidecar/status-errors.js';
 import { StoreError, type StoreErrorKind } from '../../store/store-error.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { AuthError } from '../auth/auth-error.js';
 
-/** An error meant for the caller, with its gRPC status code. */
-export class ControlError extends Error {
-  constructor(
-    readonly code: status,
-    message: string,
-  ) {
-    super(message);
-    this.name = 'ControlError';
-  }
-}
-
 /** Shorthand for request validation failures. */
-export function invalidArgument(message: string): ControlError {
-  return new ControlError(status.INVALID_ARGUMENT, message);
+export function invalidArgument(message: string): RpcError {
+  return new RpcError(status.INVALID_ARGUMENT, message);
 }
 
 const STORE_CODES: Record<StoreErrorKind, status> = {
@@ -40,17 +30,17 @@ const AUTH_CODES: Record<AuthError['kind'], status> = {
   unavailable: status.UNAVAILABLE,
 };
 
-/** Any thrown value → a ControlError; unexpected ones are logged and become INTERNAL. */
-export function toControlError(err: unknown, logger: Logger, path: string): ControlError {
-  if (err instanceof ControlError) return err;
-  if (err instanceof AuthError) return new ControlError(AUTH_CODES[err.kind], err.message);
-  if (err instanceof StoreError) return new ControlError(STORE_CODES[err.kind], err.message);
-  if (err instanceof PolicyValidationError) return new ControlError(status.INVALID_ARGUMENT, err.message);
+/** Any thrown value → an RpcError; unexpected ones are logged and become INTERNAL. */
+export function toControlRpcError(err: unknown, logger: Logger, path: string): RpcError {
+  if (err instanceof RpcError) return err;
+  if (err instanceof AuthError) return new RpcError(AUTH_CODES[err.kind], err.message);
+  if (err instanceof StoreError) return new RpcError(STORE_CODES[err.kind], err.message);
+  if (err instanceof PolicyValidationError) return new RpcError(status.INVALID_ARGUMENT, err.message);
   logger.error({ err, path }, 'control-plane call failed');
-  return new ControlError(status.INTERNAL, 'internal error');
+  return new RpcError(status.INTERNAL, 'internal error');
 }
 
-/** The grpc-js form of a ControlError. */
-export function toServiceError(err: ControlError): Partial<ServiceError> {
+/** The grpc-js form of an RpcError. */
+export function toServiceError(err: RpcError): Partial<ServiceError> {
   return { code: err.code, details: err.message, metadata: new Metadata() };
 }

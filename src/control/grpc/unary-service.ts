@@ -1,7 +1,7 @@
 /**
  * Binds plain handler objects (one async function per RPC) to grpc-js, with authentication
  * and authorisation in front of every call. Handlers receive the decoded request and the
- * verified principal, return the response's init shape, and throw ControlError / StoreError /
+ * verified principal, return the response's init shape, and throw RpcError / StoreError /
  * PolicyValidationError for expected failures.
  */
 import type * as grpc from '@grpc/grpc-js';
@@ -12,8 +12,8 @@ import { authorize, bearerToken } from '../auth/authorize.js';
 import type { Principal } from '../auth/principal.js';
 import { RPC_PERMISSIONS } from '../auth/roles.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
-import { grpcPath } from './service-definition.js';
-import { toControlError, toServiceError } from './status-errors.js';
+import { checkDecoded } from '../../sidecar/content-limits.js';
+import { toControlRpcError, toServiceError } from './status-errors.js';
 
 /** What a handler knows about its call. */
 export interface CallContext {
@@ -44,7 +44,7 @@ export function bindUnaryService<S extends DescService>(
 ): grpc.UntypedServiceImplementation {
   const implementation: grpc.UntypedServiceImplementation = {};
   for (const method of service.methods) {
-    const path = grpcPath(service, method.name);
+    const path = `/${service.typeName}/${method.name}`;
     const permission = RPC_PERMISSIONS[path];
     if (!permission) throw new Error(`no permission is declared for ${path}`);
     if (method.methodKind !== 'unary') throw new Error(`${path} is not unary`);
@@ -55,12 +55,14 @@ export function bindUnaryService<S extends DescService>(
         const header = call.metadata.get('authorization')[0];
         const principal = await verifier.verify(bearerToken(typeof header === 'string' ? header : undefined));
         authorize(principal, permission);
+        // The shared deserializer marks undecodable bytes (e.g. invalid UTF-8) instead of throwing.
+        checkDecoded(call.request as object);
         const response = await handler(call.request, { principal });
         return create(method.output, response as MessageInitShape<typeof method.output>);
       };
       run().then(
         (response) => callback(null, response),
-        (err: unknown) => callback(toServiceError(toControlError(err, logger, path))),
+        (err: unknown) => callback(toServiceError(toControlRpcError(err, logger, path))),
       );
     };
   }
