@@ -105,7 +105,14 @@ export async function startSidecar(options: SidecarOptions = {}): Promise<Runnin
   addReflection(grpcServer);
   const grpcConnections = grpcServer.createConnectionInjector(ServerCredentials.createInsecure());
 
-  const http1: Http1Server = createHttp1Server(connectNodeAdapter({ routes: connectRoutes(deps), readMaxBytes: receiveLimit }));
+  const http1: Http1Server = createHttp1Server(
+    connectNodeAdapter({
+      routes: connectRoutes(deps),
+      readMaxBytes: receiveLimit,
+      // JSON callers (curl, scripts) should see `"allowed": false`, not an omitted default.
+      jsonOptions: { alwaysEmitImplicit: true },
+    }),
+  );
   const sockets = new Set<Socket>();
   const front = createNetServer(
     routeConnections({
