@@ -63,6 +63,8 @@ const RECOGNIZERS: ReadonlyArray<readonly [readonly PiiEntityType[], PiiRecogniz
   [['AU_TFN'], createAuTfnRecognizer],
 ];
 
+const NON_ASCII = /[^\x00-\x7f]/;
+
 /** A candidate placed in the original text with its final score. */
 interface Located {
   entityType: PiiEntityType;
@@ -107,10 +109,13 @@ class PiiDetector implements Detector {
   detect(input: DetectorInput): Finding[] {
     const located: Located[] = [];
     const original = input.text.original;
+    // The normalised view (lower-cased, leetspeak-folded, whitespace-collapsed) is worth a
+    // second pass only when the original has non-ASCII characters: zero-width or other
+    // invisible characters hidden inside a number, or full-width / non-Latin digits that
+    // NFKC turns into ASCII. For ASCII text it finds nothing new and doubles the cost.
+    const scanNormalized = NON_ASCII.test(original);
     for (const view of input.text.views) {
-      // The normalised view is worth a second pass only when normalising changed something
-      // (e.g. zero-width characters hidden inside a card number).
-      if (view.kind === 'normalized' && view.text === original) continue;
+      if (view.kind === 'normalized' && (!scanNormalized || view.text === original)) continue;
       this.scanView(view.text, (start, end) => view.toOriginal(start, end), located);
     }
     return resolveOverlaps(located).map(toFinding);

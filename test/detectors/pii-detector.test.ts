@@ -161,3 +161,22 @@ describe('robustness', () => {
     expect(Array.isArray(fs)).toBe(true);
   });
 });
+
+describe('views from the real normaliser', () => {
+  it('finds a card split by zero-width characters and full-width digits, spans in the original', async () => {
+    const { analyzeText } = await import('../../src/detectors/normalize/analyze-text.js');
+    for (const original of ['card 4111\u200b1111\u200b1111\u200b1111 ok', 'card ４１１１１１１１１１１１１１１１ ok']) {
+      const fs = detector().detect({ text: analyzeText(original), direction: 'INPUT' });
+      expect(fs.map((f) => f.entityType), original).toEqual(['CREDIT_CARD']);
+      expect(fs[0]!.spans, original).toEqual([{ start: 5, end: original.length - 3 }]);
+    }
+  });
+
+  it('ASCII text gives the same findings with or without the normalised view', async () => {
+    const { analyzeText } = await import('../../src/detectors/normalize/analyze-text.js');
+    const original = 'Card 4111 1111 1111 1111, SSN 536-22-8046, mail Bob@Example.com, call (212) 736-5000';
+    expect(detector().detect({ text: analyzeText(original), direction: 'INPUT' })).toEqual(
+      detector().detect({ text: originalOnly(original), direction: 'INPUT' }),
+    );
+  });
+});
