@@ -63,7 +63,7 @@ const RECOGNIZERS: ReadonlyArray<readonly [readonly PiiEntityType[], PiiRecogniz
   [['AU_TFN'], createAuTfnRecognizer],
 ];
 
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[^\t\n\r\x20-\x7e]/;
 
 /** A candidate placed in the original text with its final score. */
 interface Located {
