@@ -11,8 +11,10 @@ import { EngineError } from '../engine/engine-error.js';
 import { scanCommand } from './scan-command.js';
 import { scanJsonlCommand } from './scan-jsonl-command.js';
 import { policyValidateCommand } from './policy-validate-command.js';
+import { sidecarCommand } from './sidecar-command.js';
+import { decryptCommand } from './decrypt-command.js';
 
-const commands: readonly CliCommand[] = [scanCommand, scanJsonlCommand, policyValidateCommand];
+const commands: readonly CliCommand[] = [sidecarCommand, scanCommand, scanJsonlCommand, policyValidateCommand, decryptCommand];
 
 function topHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
@@ -86,4 +88,8 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => {
   throw err;
 });
 
-process.exitCode = await runCli(process.argv.slice(2));
+const code = await runCli(process.argv.slice(2));
+process.exitCode = code;
+// Normally the process ends here by itself. If a library left a handle open (a timer, a
+// socket), do not hang: exit anyway once pending output has had a moment to flush.
+setTimeout(() => process.exit(code), 2_000).unref();

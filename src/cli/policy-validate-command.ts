@@ -6,7 +6,6 @@ import type { CliCommand, CliIo } from './cli-command.js';
 import type { PolicySet } from '../policy/types.js';
 import { ExitCode } from './exit-codes.js';
 import { parseFlags, UsageError } from './parse-flags.js';
-import { loadPolicyFlag } from './load-policy-flag.js';
 
 const help = `Usage: bulwark policy validate FILE
 
@@ -47,6 +46,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   }
   const file = flags.positionals[0];
   if (file === undefined) throw new UsageError('missing FILE');
+  const { loadPolicyFlag } = await import('./load-policy-flag.js');
   const set = loadPolicyFlag(file);
   io.stdout.write(`${file}: valid\n` + summarizePolicySet(set));
   return ExitCode.OK;

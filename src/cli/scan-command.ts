@@ -4,10 +4,8 @@
  */
 import type { CliCommand, CliIo } from './cli-command.js';
 import type { DirectionName } from '../detectors/types.js';
-import { ScanEngine } from '../engine/scan-engine.js';
 import { ExitCode } from './exit-codes.js';
 import { oneOf, parseFlags, stringFlag, UsageError } from './parse-flags.js';
-import { loadPolicyFlag } from './load-policy-flag.js';
 import { readAllText } from './read-stream.js';
 import { formatScanResult } from './format-scan-result.js';
 import { scanResultToJson } from './scan-result-json.js';
@@ -60,6 +58,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
     }
     content = await readAllText(io.stdin);
   }
+  // Loaded only now: --help and usage errors answer at once, without compiling detectors.
+  const [{ loadPolicyFlag }, { ScanEngine }] = await Promise.all([import('./load-policy-flag.js'), import('../engine/scan-engine.js')]);
   const policySet = loadPolicyFlag(stringFlag(flags, 'policy'));
   const engine = new ScanEngine(policySet);
   // Compile the detectors before the timed scan: a one-shot scan would otherwise spend its
