@@ -7,14 +7,13 @@ import { availableParallelism } from 'node:os';
 import type { Writable } from 'node:stream';
 import type { CliCommand, CliIo } from './cli-command.js';
 import type { ScanResult, ScanTask } from '../engine/types.js';
+import type { PolicySet } from '../policy/types.js';
 import { ExitCode } from './exit-codes.js';
 import { parseFlags, positiveInt, stringFlag } from './parse-flags.js';
-import { loadPolicyFlag } from './load-policy-flag.js';
 import { readLines } from './read-stream.js';
 import { orderedMap } from './ordered-map.js';
 import { scanResultToJson } from './scan-result-json.js';
 import { directionFlag } from './scan-command.js';
-import { openLineScanner } from './line-scanner.js';
 
 const help = `Usage: bulwark scan --jsonl [options] < input.jsonl > results.jsonl
 
@@ -32,6 +31,10 @@ Options:
   --policy FILE              policy YAML file (default: the built-in default policy)
   --tenant ID                tenant whose policy applies (default: "default")
   --workers N                worker threads (default: number of cores)
+  --no-time-budget           lift every policy's per-scan time budget, so that a busy
+                             machine cannot turn a slow scan into a fail-mode decision
+                             (SCANNER_ERROR); for offline evaluation, not for enforcement
+  --stats                    at the end, print lines, errors and lines/s on stderr
   -h, --help                 show this help
 
 Exit codes: 0 when every line was processed (even with error lines), 1 on a fatal error
@@ -76,6 +79,29 @@ async function processLine(line: string, lineNo: number, ctx: LineContext): Prom
   }
 }
 
+/** Far beyond any real scan: the budget stops mattering, the engine's logic stays the same. */
+const LIFTED_TIME_BUDGET_MS = 600_000;
+
+/**
+ * The same policies with the time budget lifted. Versions are kept: detection is unchanged,
+ * only the fail-mode trigger is, and results should still name the policy file's version.
+ */
+export function withoutTimeBudget(set: PolicySet): PolicySet {
+  const tenants = Object.fromEntries(
+    Object.entries(set.tenants).map(([tenant, policies]) => [
+      tenant,
+      Object.fromEntries(Object.entries(policies).map(([id, p]) => [id, { ...p, timeBudgetMs: LIFTED_TIME_BUDGET_MS }])),
+    ]),
+  );
+  return { ...set, tenants };
+}
+
+function countOutcome(outcome: LineOutcome, counts: { lines: number; errors: number; scannerErrors: number }): void {
+  counts.lines += 1;
+  if ('error' in outcome) counts.errors += 1;
+  else if ((outcome.threats as Array<{ type: string }>).some((t) => t.type === 'THREAT_TYPE_SCANNER_ERROR')) counts.scannerErrors += 1;
+}
+
 /** Writes one line, waiting for the consumer when its buffer is full (stdout back-pressure). */
 function writeLine(out: Writable, text: string): Promise<void> | void {
   if (out.write(text + '\n')) return;
@@ -101,6 +127,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
       policy: { type: 'string' },
       tenant: { type: 'string' },
       workers: { type: 'string' },
+      'no-time-budget': { type: 'boolean' },
+      stats: { type: 'boolean' },
     },
     0,
   );
@@ -110,8 +138,13 @@ async function run(args: string[], io: CliIo): Promise<number> {
   }
   const workers = positiveInt(stringFlag(flags, 'workers'), '--workers') ?? availableParallelism();
   const direction = directionFlag(stringFlag(flags, 'direction'));
-  const policySet = loadPolicyFlag(stringFlag(flags, 'policy'));
+  // Loaded only now: --help and usage errors answer at once, without compiling detectors.
+  const [{ loadPolicyFlag }, { openLineScanner }] = await Promise.all([import('./load-policy-flag.js'), import('./line-scanner.js')]);
+  const loaded = loadPolicyFlag(stringFlag(flags, 'policy'));
+  const policySet = flags.values['no-time-budget'] ? withoutTimeBudget(loaded) : loaded;
   const scanner = await openLineScanner(policySet, workers);
+  const counts = { lines: 0, errors: 0, scannerErrors: 0 };
+  const startedAt = performance.now();
   try {
     const ctx: LineContext = {
       field: stringFlag(flags, 'field') ?? 'text',
@@ -122,10 +155,20 @@ async function run(args: string[], io: CliIo): Promise<number> {
       numberedLines(readLines(io.stdin)),
       workers * IN_FLIGHT_PER_WORKER,
       ([lineNo, line]) => processLine(line, lineNo, ctx),
-      (outcome) => writeLine(io.stdout, JSON.stringify(outcome)),
+      (outcome) => {
+        countOutcome(outcome, counts);
+        return writeLine(io.stdout, JSON.stringify(outcome));
+      },
     );
   } finally {
     await scanner.close();
+  }
+  if (flags.values.stats) {
+    const seconds = (performance.now() - startedAt) / 1000;
+    io.stderr.write(
+      `scanned ${counts.lines} lines in ${seconds.toFixed(1)} s (${(counts.lines / seconds).toFixed(0)} lines/s, ${workers} workers); ` +
+        `${counts.errors} error lines, ${counts.scannerErrors} results with SCANNER_ERROR\n`,
+    );
   }
   return ExitCode.OK;
 }
