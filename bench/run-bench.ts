@@ -14,7 +14,7 @@ import { ScanRequestSchema, ScanResponseSchema } from '../gen/bulwark/v1/scan_se
 import { Action, Direction } from '../gen/bulwark/v1/threat_pb.js';
 import { benchContent } from './bench-content.js';
 import { GrpcLoadClient, type LoadResult, type UnaryTarget } from './grpc-load.js';
-import { machineInfo, type MachineInfo } from './machine-info.js';
+import { loadAverageNow, machineInfo, type MachineInfo } from './machine-info.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 import { formatGrid, formatTargets, type BenchCell, type TargetCheck } from './format-report.js';
 
@@ -75,6 +75,8 @@ function printHeader(info: MachineInfo, server: ServerProcess): void {
   console.log(`command: ${info.command}`);
   console.log(`date:    ${info.date}`);
   console.log(`machine: ${info.cpuModel}, ${info.cores} cores, ${info.memoryGiB} GiB, ${info.os}, node ${info.node}`);
+  const busy = info.loadAverage1m > info.cores * 0.5;
+  console.log(`load:    ${info.loadAverage1m} (1-min average at start)${busy ? ' -- WARNING: the machine is busy; numbers are not representative' : ''}`);
   const s = server.startup;
   console.log(`server:  pid ${server.pid} at ${server.address}, workers ${String(s.workers)}, policy ${String(s.policyVersion ?? '?')}`);
 }
@@ -173,6 +175,7 @@ async function main(): Promise<void> {
       const rssAfter = server.rssMiB();
       console.log(formatGrid(cells));
       console.log(`server RSS before: ${rssBefore.toFixed(1)} MiB, after: ${rssAfter.toFixed(1)} MiB`);
+      console.log(`load average at the end: ${loadAverageNow()}`);
       const rssMax = Math.max(rssBefore, rssAfter, ...cells.map((c) => c.rssMiB));
       const checks = checkTargets(cells, rssMax);
       console.log(formatTargets(checks));
