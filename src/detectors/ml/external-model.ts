@@ -122,7 +122,7 @@ export class ExternalTextClassifier {
         executionProviders: ['cpu'],
       });
     } catch (err) {
-      throw new Error(`external model: onnxruntime cannot load ${modelPath}: ${(err as Error).message}`);
+      throw new Error(`external model: onnxruntime cannot load ${modelPath}: ${(err as Error).message}`, { cause: err });
     }
     if (!session.inputNames.includes('input_ids')) {
       throw new Error(`external model: model.onnx has no input_ids input (inputs: ${session.inputNames.join(', ')})`);

@@ -37,7 +37,9 @@ function fail(message: string): never {
 
 type Normalizer = (text: string) => string;
 
-const CONTROL = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\ufffd]/gu;
+// BERT's clean_text drops control characters (C0 except tab/newline/return, DEL, C1) and U+FFFD.
+const CONTROL = /[\p{Cc}\ufffd]/gu;
+const KEEP_WHITESPACE_CONTROLS = /[\t\n\r]/;
 const OTHER_WHITESPACE = /[\t\n\r\u00a0\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/g;
 const COMBINING = /\p{Mn}/gu;
 const CJK = /([\u4e00-\u9fff\u3400-\u4dbf\u{20000}-\u{2a6df}\u{2a700}-\u{2ebef}\uf900-\ufaff\u{2f800}-\u{2fa1f}])/gu;
@@ -59,7 +61,7 @@ function buildNormalizer(spec: unknown): Normalizer {
       const strip = spec.strip_accents === null || spec.strip_accents === undefined ? lowercase : spec.strip_accents === true;
       return (t) => {
         let s = t;
-        if (spec.clean_text !== false) s = s.replace(CONTROL, '').replace(OTHER_WHITESPACE, ' ');
+        if (spec.clean_text !== false) s = s.replace(CONTROL, (c) => (KEEP_WHITESPACE_CONTROLS.test(c) ? c : '')).replace(OTHER_WHITESPACE, ' ');
         if (spec.handle_chinese_chars !== false) s = s.replace(CJK, ' $1 ');
         if (strip) s = stripAccents(s);
         return lowercase ? s.toLowerCase() : s;

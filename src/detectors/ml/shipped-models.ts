@@ -32,7 +32,7 @@ export function loadLinearTextModel(path: string): LinearTextModel {
     try {
       model = readLinearTextModelOnnx(readFileSync(path));
     } catch (err) {
-      throw new Error(`cannot load model ${path}: ${(err as Error).message}`);
+      throw new Error(`cannot load model ${path}: ${(err as Error).message}`, { cause: err });
     }
     cache.set(path, model);
   }

@@ -59,7 +59,7 @@ const INVISIBLE = /[\u00ad\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\u
 const SPACED_LETTERS = /(?:^|\s)(?:\p{L}[ .\-_*]){4,}\p{L}(?=\s|$)/u;
 // A word mixing Latin with Cyrillic or Greek letters (homoglyph obfuscation), in either order.
 const MIXED_SCRIPT_WORD = /\p{Script=Latin}\p{L}*[\p{Script=Cyrillic}\p{Script=Greek}]|[\p{Script=Cyrillic}\p{Script=Greek}]\p{L}*\p{Script=Latin}/gu;
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[^\p{ASCII}]/u;
 const DIGIT_LETTER = /[a-z][0-9]|[0-9][a-z]/g;
 
 /** First words that make a sentence an instruction (English, plus a few common languages). */
@@ -169,5 +169,5 @@ export function computeStructuralFeatures(cased: string, canonical: string, word
   f[k++] = SPACED_LETTERS.test(canonical) ? 1 : 0;
   f[k++] = wordCount === 0 ? 0 : Math.min(1, (10 * countMatches(DIGIT_LETTER, canonical)) / wordCount);
   f[k++] = logCount(countMatches(DIALOGUE_TURN, cased));
-  f[k++] = Math.min(1, Math.log1p(cased.length) / Math.log1p(1000));
+  f[k] = Math.min(1, Math.log1p(cased.length) / Math.log1p(1000));
 }
