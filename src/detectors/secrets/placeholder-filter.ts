@@ -42,7 +42,7 @@ const MARKER =
 
 /** Whole values that are words, not secrets. */
 const STOP_WORDS = new Set([
-  'password', 'passwd', 'pass', 'pwd', 'passphrase', 'secret', 'secrets', 'token', 'apikey', 'api_key', 'api-key',
+  'password', 'passwd', 'pass', 'pwd', 'passphrase', 'secrets', 'token', 'apikey', 'api_key', 'api-key',
   'key', 'changeme', 'test', 'testing', 'string', 'str', 'value', 'none', 'null', 'nil', 'undefined', 'true',
   'false', 'empty', 'required', 'optional', 'default', 'n/a', 'na', 'tbd', 'todo', 'unknown', 'hidden', 'masked',
   'secure', 'private', 'public', 'foo', 'bar', 'baz', 'foobar', 'sample', 'notset', 'unset', 'env', 'environment',

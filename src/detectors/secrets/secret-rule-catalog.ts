@@ -1,12 +1,19 @@
 /**
- * Loads the secret rule catalogue (../rules/secret-rules.yaml), validates every entry and
- * compiles it with RE2, once per thread. The catalogue is data: adding a provider format is a
- * YAML entry, not code. See the YAML header for the meaning of each field.
+ * Compiles the secret rule catalogue (../rules/secret-rules.yaml, read by the shared loader in
+ * ../rules/rule-catalog.ts) once per thread: every field validated, every pattern compiled with
+ * RE2. The catalogue is data: adding a provider format is a YAML entry, not code. See the YAML
+ * header for the meaning of each field.
  */
-import { readFileSync } from 'node:fs';
 import RE2 from 're2';
-import { parse as parseYaml } from 'yaml';
 import type { SeverityName } from '../types.js';
+import {
+  compileRulePattern,
+  loadRuleCatalog,
+  parseRuleCatalog,
+  ruleReaders,
+  type RuleCatalog,
+  type RuleReader,
+} from '../rules/rule-catalog.js';
 import type { PlaceholderLevel } from './placeholder-filter.js';
 import { isValidatorName, type ValidatorName } from './validators.js';
 
@@ -69,16 +76,8 @@ export interface SecretRuleCatalog {
   candidates(lowerText: string, decodedOnly: boolean): SecretRule[];
 }
 
-/** The catalogue is shipped with the code; a defect in it is a build error, reported with the rule id. */
-export class SecretCatalogError extends Error {
-  constructor(source: string, ruleId: string, problem: string) {
-    super(`${source}: secret rule "${ruleId}": ${problem}`);
-    this.name = 'SecretCatalogError';
-  }
-}
-
 const SEVERITIES: readonly SeverityName[] = ['HIGH', 'CRITICAL'];
-const PLACEHOLDER_LEVELS = ['strict', 'password', 'lenient', 'off'] as const;
+const PLACEHOLDER_LEVELS: readonly SecretRule['placeholder'][] = ['strict', 'password', 'lenient', 'off'];
 
 type Raw = Record<string, unknown>;
 
@@ -96,10 +95,17 @@ function optionalNumber(raw: Raw, key: string, fallback: number): number {
   return v;
 }
 
+const VALUE_FIELDS = [
+  'minLength', 'maxLength', 'maxWords', 'minClasses', 'shortBelow', 'shortMinClasses', 'unquotedMinClasses', 'digitOrLength',
+  'rejectShapes',
+];
+
 function valueProfile(raw: unknown): ValueProfile | null {
   if (raw === undefined) return null;
   if (typeof raw !== 'object' || raw === null) throw new Error('value must be a mapping');
   const v = raw as Raw;
+  const unknown = Object.keys(v).filter((k) => !VALUE_FIELDS.includes(k));
+  if (unknown.length > 0) throw new Error(`unknown value field "${unknown[0]}"`);
   const shapes = (v.rejectShapes ?? []) as unknown[];
   if (!Array.isArray(shapes) || !shapes.every((s) => SHAPES.includes(s as ValueShape))) {
     throw new Error(`value.rejectShapes must be a list of ${SHAPES.join(', ')}`);
@@ -163,76 +169,66 @@ function keywordIndex(rules: readonly SecretRule[]): SecretRuleCatalog['candidat
   };
 }
 
-function compileRule(raw: Raw, priority: number): SecretRule {
-  const str = (key: string): string => {
-    const v = raw[key];
-    if (typeof v !== 'string' || v.length === 0) throw new Error(`${key} must be a non-empty string`);
-    return v;
-  };
-  const severity = str('severity') as SeverityName;
-  if (!SEVERITIES.includes(severity)) throw new Error(`severity must be one of ${SEVERITIES.join(', ')}`);
-  const confidence = optionalNumber(raw, 'confidence', Number.NaN);
-  if (!(confidence > 0 && confidence <= 1)) throw new Error('confidence must be in (0, 1]');
-  const placeholder = (raw.placeholder ?? 'strict') as SecretRule['placeholder'];
-  if (!PLACEHOLDER_LEVELS.includes(placeholder)) throw new Error(`placeholder must be one of ${PLACEHOLDER_LEVELS.join(', ')}`);
-  const validate = raw.validate === undefined ? null : String(raw.validate);
-  if (validate !== null && !isValidatorName(validate)) throw new Error(`unknown validator "${validate}"`);
-  const pattern = str('pattern');
-  if (raw.lineScoped === true && raw.keywords === undefined) throw new Error('lineScoped needs keywords');
-  const secretGroups = groups(raw.secretGroup, [0]);
-  const keyGroup = raw.keyGroup === undefined ? null : (groups(raw.keyGroup, [])[0] ?? null);
-  const unquotedGroup = raw.unquotedGroup === undefined ? null : (groups(raw.unquotedGroup, [])[0] ?? null);
-  return {
-    id: str('id'),
-    description: str('description'),
-    entityType: str('entityType'),
-    severity,
-    confidence,
-    priority,
-    regex: new RE2(pattern, 'gd'),
-    decodedRegex: raw.decodedViews === true ? new RE2(pattern, 'gdi') : null,
-    keywords: keywordList(raw.keywords),
-    lowerKeywords: (keywordList(raw.keywords) ?? []).map((k) => k.toLowerCase()),
-    lineScoped: raw.lineScoped === true,
-    secretGroups,
-    bodyGroups: groups(raw.bodyGroup, secretGroups),
-    keyGroup,
-    keyDeny: typeof raw.keyDeny === 'string' ? new RE2(raw.keyDeny) : null,
-    unquotedGroup,
-    minEntropy: optionalNumber(raw, 'minEntropy', 0),
-    placeholder,
-    validate: validate as ValidatorName | null,
-    value: valueProfile(raw.value),
-  };
+const RULE_FIELDS = [
+  'id', 'description', 'entityType', 'severity', 'confidence', 'pattern', 'keywords', 'secretGroup', 'bodyGroup',
+  'keyGroup', 'keyDeny', 'unquotedGroup', 'minEntropy', 'placeholder', 'validate', 'value', 'decodedViews', 'lineScoped',
+];
+
+function optionalGroup(r: RuleReader, key: string): number | null {
+  return r.raw[key] === undefined ? null : (groups(r.raw[key], [])[0] ?? null);
 }
 
-/** Parses and compiles a catalogue document. Throws {@link SecretCatalogError} naming the rule. */
-export function parseSecretRuleCatalog(yamlText: string, source: string): SecretRuleCatalog {
-  const doc = parseYaml(yamlText) as { version?: unknown; rules?: unknown };
-  if (doc?.version !== 1 || !Array.isArray(doc.rules)) {
-    throw new SecretCatalogError(source, '-', 'expected "version: 1" and a "rules" list');
+function compileRule(r: RuleReader, priority: number): SecretRule {
+  r.allowOnly(RULE_FIELDS);
+  try {
+    const validate = r.optionalString('validate') ?? null;
+    if (validate !== null && !isValidatorName(validate)) throw new Error(`unknown validator "${validate}"`);
+    const pattern = r.pattern('pattern');
+    const keywords = keywordList(r.raw.keywords);
+    if (r.raw.lineScoped === true && keywords === null) throw new Error('lineScoped needs keywords');
+    const secretGroups = groups(r.raw.secretGroup, [0]);
+    return {
+      id: r.id,
+      description: r.string('description'),
+      entityType: r.string('entityType'),
+      severity: r.oneOf('severity', SEVERITIES),
+      confidence: r.number('confidence', 0.01, 1),
+      priority,
+      regex: compileRulePattern(r, pattern, 'gd'),
+      decodedRegex: r.raw.decodedViews === true ? compileRulePattern(r, pattern, 'gdi') : null,
+      keywords,
+      lowerKeywords: (keywords ?? []).map((k) => k.toLowerCase()),
+      lineScoped: r.raw.lineScoped === true,
+      secretGroups,
+      bodyGroups: groups(r.raw.bodyGroup, secretGroups),
+      keyGroup: optionalGroup(r, 'keyGroup'),
+      keyDeny: r.raw.keyDeny === undefined ? null : compileRulePattern(r, r.pattern('keyDeny'), ''),
+      unquotedGroup: optionalGroup(r, 'unquotedGroup'),
+      minEntropy: r.raw.minEntropy === undefined ? 0 : r.number('minEntropy', 0, 8),
+      placeholder: r.raw.placeholder === undefined ? 'strict' : r.oneOf('placeholder', PLACEHOLDER_LEVELS),
+      validate,
+      value: valueProfile(r.raw.value),
+    };
+  } catch (err) {
+    throw err instanceof Error && err.name === 'RuleCatalogError' ? err : r.error((err as Error).message);
   }
-  const seen = new Set<string>();
-  const rules = (doc.rules as Raw[]).map((raw, i) => {
-    const id = typeof raw?.id === 'string' ? raw.id : `#${i}`;
-    if (seen.has(id)) throw new SecretCatalogError(source, id, 'duplicate id');
-    seen.add(id);
-    try {
-      return compileRule(raw, i);
-    } catch (err) {
-      throw new SecretCatalogError(source, id, err instanceof Error ? err.message : String(err));
-    }
-  });
+}
+
+/** Compiles a loaded catalogue. Throws a RuleCatalogError naming the file and the rule. */
+export function compileSecretRuleCatalog(catalog: RuleCatalog): SecretRuleCatalog {
+  const rules = ruleReaders(catalog).map((r, i) => compileRule(r, i));
   return { rules, candidates: keywordIndex(rules) };
 }
 
-/** The shipped catalogue's location, next to the compiled code (`npm run build` copies it). */
-export const SECRET_RULES_URL = new URL('../rules/secret-rules.yaml', import.meta.url);
+/** Parses and compiles catalogue text (tests; the shipped file goes through {@link loadSecretRuleCatalog}). */
+export function parseSecretRuleCatalog(yamlText: string, fileName = 'secret-rules.yaml'): SecretRuleCatalog {
+  return compileSecretRuleCatalog(parseRuleCatalog(fileName, yamlText));
+}
 
 let cached: SecretRuleCatalog | null = null;
 
 /** The shipped catalogue, parsed and compiled once per thread. */
 export function loadSecretRuleCatalog(): SecretRuleCatalog {
-  cached ??= parseSecretRuleCatalog(readFileSync(SECRET_RULES_URL, 'utf8'), 'secret-rules.yaml');
+  cached ??= compileSecretRuleCatalog(loadRuleCatalog('secret-rules.yaml'));
   return cached;
 }

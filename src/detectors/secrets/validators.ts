@@ -91,10 +91,10 @@ function decodeBase64(text: string): string | null {
   return Buffer.from(clean, 'base64').toString('latin1');
 }
 
-/** A JWT's first segment must decode to a JSON object header. */
+/** A JWT's first segment must decode to a JSON object header naming its algorithm or type. */
 function jwtHeader(token: string): ValidationResult {
   const header = decodeBase64(token.slice(0, token.indexOf('.')));
-  return header !== null && /^\s*\{\s*"/.test(header) ? 'plausible' : 'invalid';
+  return header !== null && /^\s*\{/.test(header) && /"(?:alg|typ|kid|enc)"\s*:/.test(header) ? 'plausible' : 'invalid';
 }
 
 /** A Basic credential must decode to printable "user:password". */
