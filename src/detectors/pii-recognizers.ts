@@ -63,6 +63,7 @@ const RECOGNIZERS: ReadonlyArray<readonly [readonly PiiEntityType[], PiiRecogniz
   [['AU_TFN'], createAuTfnRecognizer],
 ];
 
+/** Anything but printable ASCII, tab and newlines. */
 const NON_ASCII = /[^\t\n\r\x20-\x7e]/;
 
 /** A candidate placed in the original text with its final score. */
@@ -110,7 +111,7 @@ class PiiDetector implements Detector {
     const located: Located[] = [];
     const original = input.text.original;
     // The normalised view (lower-cased, leetspeak-folded, whitespace-collapsed) is worth a
-    // second pass only when the original has non-ASCII characters: zero-width or other
+    // second pass only when the original has characters outside printable ASCII: zero-width or other
     // invisible characters hidden inside a number, or full-width / non-Latin digits that
     // NFKC turns into ASCII. For ASCII text it finds nothing new and doubles the cost.
     const scanNormalized = NON_ASCII.test(original);
