@@ -43,7 +43,7 @@ function covers(spans: readonly TextSpan[], allowed: readonly TextSpan[]): boole
 export function compileAllowList(patterns: readonly string[]): AllowList {
   const compiled: RE2[] = patterns.map((pattern, index) => {
     try {
-      return compileUserPattern(pattern, 'gu');
+      return compileUserPattern(pattern, 'g');
     } catch (err) {
       if (err instanceof UserPatternError) {
         throw new PolicyValidationError(`allow-list pattern ${index} is invalid: ${err.reason}`, `allowPatterns[${index}]`);

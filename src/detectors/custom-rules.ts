@@ -95,10 +95,10 @@ function compileOne(spec: CustomRuleSpec, index: number): CompiledCustomRule {
   const field = hasPattern ? 'pattern' : 'phrases';
   try {
     if (hasPattern) {
-      const regex = compileUserPattern(spec.pattern as string, spec.caseSensitive ? 'gdu' : 'gdiu');
+      const regex = compileUserPattern(spec.pattern as string, spec.caseSensitive ? 'gd' : 'gdi');
       return { spec, regex, isPhraseRule: false, onOriginal: true, onNormalized: !spec.caseSensitive, onDecoded: true };
     }
-    const regex = compileUserPattern(phrasesSource(spec.phrases as string[]), 'gdu');
+    const regex = compileUserPattern(phrasesSource(spec.phrases as string[]), 'gd');
     return { spec, regex, isPhraseRule: true, onOriginal: false, onNormalized: true, onDecoded: true };
   } catch (err) {
     if (err instanceof UserPatternError) {
@@ -124,7 +124,7 @@ export function compileCustomRules(specs: readonly CustomRuleSpec[]): CompiledCu
     return compileOne(spec, i);
   });
   const sources = rules.map((r) => (r.regex.flags.includes('i') ? `(?i:${r.regex.source})` : r.regex.source));
-  return { rules, prefilter: rules.length > 0 ? new RE2.Set(sources, 'u') : null };
+  return { rules, prefilter: rules.length > 0 ? new RE2.Set(sources) : null };
 }
 
 function appliesTo(rule: CompiledCustomRule, view: TextView, hasNormalized: boolean): boolean {

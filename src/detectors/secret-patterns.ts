@@ -101,13 +101,17 @@ function asciiLower(text: string): string {
 
 /** Longest slice of one line a line-scoped rule is run on (minified code has huge lines). */
 const MAX_LINE_WINDOW = 4096;
+/** Nearby keyword lines are run as one window, up to this length, to save per-call overhead. */
+const MAX_MERGED_WINDOW = 1024;
+const MERGE_GAP = 256;
 
 /**
- * The [start, end) ranges of the lines containing one of `keywords`. Line-scoped rules run on
- * these slices only: node-re2's cost per exec call grows with the length of the text it is
- * given, so many matches in a long text would otherwise cost O(matches x length).
+ * The [start, end) windows of the lines containing one of `keywords`, nearby lines merged.
+ * Line-scoped rules run on these slices only: node-re2's cost per exec call grows with the
+ * length of the text it is given, so many matches in a long text would otherwise cost
+ * O(matches x length).
  */
-function keywordLines(lower: string, keywords: readonly string[]): Array<[number, number]> {
+function keywordWindows(lower: string, keywords: readonly string[]): Array<[number, number]> {
   const lines = new Map<number, number>();
   for (const keyword of keywords) {
     for (let at = lower.indexOf(keyword); at >= 0; at = lower.indexOf(keyword, at + 1)) {
@@ -119,9 +123,21 @@ function keywordLines(lower: string, keywords: readonly string[]): Array<[number
         end = Math.min(end, at + (3 * MAX_LINE_WINDOW) / 4);
       }
       if ((lines.get(start) ?? -1) < end) lines.set(start, end);
+      at = Math.max(at, end - keyword.length);
     }
   }
-  return [...lines.entries()].sort((a, b) => a[0] - b[0]);
+  const windows: Array<[number, number]> = [];
+  for (const [start, end] of [...lines.entries()].sort((a, b) => a[0] - b[0])) {
+    const last = windows[windows.length - 1];
+    if (last !== undefined && start <= last[1] + MERGE_GAP && end - last[0] <= MAX_MERGED_WINDOW) {
+      last[1] = Math.max(last[1], end);
+    } else if (last !== undefined && start < last[1]) {
+      windows.push([last[1], Math.max(last[1], end)]);
+    } else {
+      windows.push([start, end]);
+    }
+  }
+  return windows.filter(([start, end]) => end > start);
 }
 
 function scanView(view: TextView, catalog: SecretRuleCatalog, decoded: boolean): MappedCandidate[] {
@@ -133,11 +149,7 @@ function scanView(view: TextView, catalog: SecretRuleCatalog, decoded: boolean):
     if (regex === null) continue;
     const found: SecretCandidate[] = [];
     if (rule.lineScoped) {
-      let covered = 0;
-      for (const [start, end] of keywordLines(lower, rule.lowerKeywords)) {
-        const from = Math.max(start, covered);
-        if (from >= end) continue;
-        covered = end;
+      for (const [from, end] of keywordWindows(lower, rule.lowerKeywords)) {
         for (const c of matchRule(rule, regex, text.slice(from, end), false)) {
           found.push({ ...c, start: c.start + from, end: c.end + from });
         }
@@ -155,15 +167,39 @@ function overlaps(a: TextSpan, b: TextSpan): boolean {
   return a.start < b.end && b.start < a.end;
 }
 
-/** Keeps one candidate per region: the earliest rule in the catalogue, then the most confident. */
-function resolveOverlaps(candidates: MappedCandidate[]): MappedCandidate[] {
-  const ordered = [...candidates].sort(
-    (a, b) => a.rule.priority - b.rule.priority || b.confidence - a.confidence || a.span.start - b.span.start,
-  );
-  const kept: MappedCandidate[] = [];
-  for (const c of ordered) {
-    if (!kept.some((k) => overlaps(k.span, c.span))) kept.push(c);
+/** Within one cluster of overlapping candidates: earliest catalogue rule first, then confidence. */
+function resolveCluster(cluster: MappedCandidate[], kept: MappedCandidate[]): void {
+  if (cluster.length === 1) {
+    kept.push(cluster[0] as MappedCandidate);
+    return;
   }
+  const chosen: MappedCandidate[] = [];
+  cluster.sort((a, b) => a.rule.priority - b.rule.priority || b.confidence - a.confidence || a.span.start - b.span.start);
+  for (const c of cluster) {
+    if (!chosen.some((k) => overlaps(k.span, c.span))) chosen.push(c);
+  }
+  kept.push(...chosen);
+}
+
+/**
+ * Keeps one candidate per region. Candidates are swept by start into clusters of
+ * transitively overlapping spans, so the cost is O(n log n) plus the (small) clusters,
+ * not O(n²) over a text full of secrets.
+ */
+function resolveOverlaps(candidates: MappedCandidate[]): MappedCandidate[] {
+  const byStart = [...candidates].sort((a, b) => a.span.start - b.span.start || b.span.end - a.span.end);
+  const kept: MappedCandidate[] = [];
+  let cluster: MappedCandidate[] = [];
+  let clusterEnd = -1;
+  for (const c of byStart) {
+    if (cluster.length > 0 && c.span.start >= clusterEnd) {
+      resolveCluster(cluster, kept);
+      cluster = [];
+    }
+    cluster.push(c);
+    clusterEnd = Math.max(clusterEnd, c.span.end);
+  }
+  if (cluster.length > 0) resolveCluster(cluster, kept);
   return kept.sort((a, b) => a.span.start - b.span.start);
 }
 

@@ -44,6 +44,11 @@ describe('custom rules: patterns', () => {
     expect(scan([rule], 'a purple elephant')).toHaveLength(1);
   });
 
+  it('folds case beyond ASCII', () => {
+    const rule = customRule({ id: 'cafe-pattern', pattern: 'café\\s+noir' });
+    expect(scan([rule], 'UN CAFÉ NOIR')[0]?.spans).toEqual([{ start: 3, end: 12 }]);
+  });
+
   it('passes benign text, including text with only one of the words', () => {
     expect(scan([elephant], 'a purple hat and a grey elephant')).toEqual([]);
   });
