@@ -152,19 +152,41 @@ export async function startSidecar(options: SidecarOptions = {}): Promise<Runnin
   health.set('SERVING');
   logger.info({ address, port, workers: pool.stats().workers, policyVersion: pool.policySet.version }, 'sidecar listening');
 
+  /** Resolves true once every accepted connection has closed, false after `timeoutMs`. */
+  const socketsClosed = (timeoutMs: number): Promise<boolean> =>
+    new Promise((resolve) => {
+      const check = (): void => {
+        if (sockets.size > 0) return;
+        clearTimeout(timer);
+        resolve(true);
+      };
+      const timer = setTimeout(() => {
+        for (const socket of sockets) socket.off('close', check);
+        resolve(false);
+      }, timeoutMs);
+      for (const socket of sockets) socket.once('close', check);
+      check();
+    });
+
   let closing: Promise<void> | undefined;
   const shutdown = async (graceMs: number): Promise<void> => {
     const started = performance.now();
+    const remaining = (): number => Math.max(0, graceMs - (performance.now() - started));
     health.set('NOT_SERVING');
     calls.startDraining();
     policyWatch?.close();
     front.close();
-    // GOAWAY to every HTTP/2 session: running calls finish, clients open no new streams here.
+    // GOAWAY on every HTTP/2 connection: calls running there finish, clients open no new ones.
     grpcConnections.drain(graceMs);
     http1.close();
     http1.closeIdleConnections();
-    const drained = await calls.whenIdle(graceMs);
-    if (!drained) logger.warn({ inFlight: calls.inFlight }, 'grace period over; cutting remaining calls');
+    const callsDone = await calls.whenIdle(remaining());
+    // A connection closes once its last stream has sent its trailers; waiting for that (rather
+    // than cutting when the handlers return) is what lets the last responses reach the caller.
+    health.endWatches();
+    http1.closeIdleConnections();
+    const drained = callsDone && (await socketsClosed(remaining()));
+    if (!drained) logger.warn({ inFlight: calls.inFlight, connections: sockets.size }, 'grace period over; cutting what is left');
     grpcConnections.destroy();
     grpcServer.forceShutdown();
     http1.closeAllConnections();
