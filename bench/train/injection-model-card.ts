@@ -3,8 +3,22 @@ import type { LinearTextModel } from '../../src/detectors/ml/linear-text-model.j
 import { STRUCTURAL_FEATURE_NAMES } from '../../src/detectors/ml/structural-features.js';
 import { metricsMarkdown } from './model-card.js';
 import type { PipelineReport } from './train-pipeline.js';
+import type { CatalogueUse } from './gettext-benign.js';
 
-export function injectionModelCard(model: LinearTextModel, report: PipelineReport, dataSha: string): string {
+function cataloguesMarkdown(catalogues: CatalogueUse[]): string {
+  if (catalogues.length === 0) return 'None (trained with --no-gettext).';
+  const byPackage = new Map<string, { strings: number; locales: Set<string> }>();
+  for (const c of catalogues) {
+    const entry = byPackage.get(c.package) ?? { strings: 0, locales: new Set<string>() };
+    entry.strings += c.strings;
+    entry.locales.add(c.locale);
+    byPackage.set(c.package, entry);
+  }
+  const rows = [...byPackage.entries()].sort((a, b) => b[1].strings - a[1].strings);
+  return ['| Debian package (version) | rows drawn from it | locales |', '|---|---:|---|', ...rows.map(([p, e]) => `| ${p} | ${e.strings} | ${[...e.locales].sort().join(' ')} |`)].join('\n');
+}
+
+export function injectionModelCard(model: LinearTextModel, report: PipelineReport, dataSha: string, catalogues: CatalogueUse[]): string {
   const f = model.features;
   const w = model.windows;
   return `# Bulwark prompt-injection / jailbreak classifier
@@ -57,7 +71,20 @@ microsoft/BIPIA (MIT; table and code contexts CC-BY-SA), yjw1029/Self-Reminder-D
 Giskard-AI/giskard (Apache-2.0), deepset/prompt-injections (Apache-2.0),
 jackhhao/jailbreak-classification (MIT), allenai/wildguardmix benign via InjecGuard (ODC-BY),
 paul-rottger/XSTest (CC-BY-4.0), yizhongw/self-instruct (Apache-2.0),
-f/awesome-chatgpt-prompts (CC0). No other data was used. The data is not in this repository.
+f/awesome-chatgpt-prompts (CC0). The data is not in this repository.
+
+**Additional benign data: translated user-interface messages** (source
+\`${'debian-gettext-translations'}\` in the tables). In injection.jsonl every row in Hindi, Thai,
+Arabic, Bengali, … is an attack (CyberSecEval's machine translations), which teaches a model
+"this script ⇒ attack". To break that shortcut, training adds up to 80 benign rows per
+CyberSecEval language (1–3 consecutive gettext messages joined, 30–400 characters, format
+specifiers removed, chosen by a stable hash) read from the compiled gettext catalogues
+(\`/usr/share/locale/<lang>/LC_MESSAGES/*.mo\`, \`iso_*\` catalogues excluded) of the Debian 12
+packages installed on the build machine. They are translations shipped by those packages under
+the packages' own licences (mostly GPL/LGPL); none of the text is copied into this repository.
+The exact catalogues are listed in \`metrics.json\` (\`gettextCatalogues\`); by package:
+
+${cataloguesMarkdown(catalogues)}
 
 Split: by a stable hash of the text (FNV-1a + murmur3 finaliser, seed 0x0b1a5ed5) into
 train / validation / test = 70 / 15 / 15. The test split was used for nothing but the numbers
@@ -83,9 +110,10 @@ ${metricsMarkdown(report)}
 - **BIPIA "attack" strings are often ordinary requests** ("What is the capital of Brazil?"),
   malicious only because they are planted in a document; alone they look like the benign
   self-instruct rows. Segment scoring helps inside documents, not for the bare strings.
-- **Language bias.** Every non-English row except deepset's German ones is an attack
-  (CyberSecEval's machine translations), so non-English benign text is likely to score higher
-  than English benign text. Expect a higher FPR on benign text in other languages.
+- **Language bias.** Apart from deepset's German rows, every non-English row of injection.jsonl
+  is an attack. The translated UI messages counter this, but they are terse software messages,
+  not conversational requests: expect a higher FPR on benign conversational text in other
+  languages than on English text.
 - **Label noise.** verazuo/jailbreak_llms contains prompts collected from jailbreak communities
   that are ordinary role prompts; deepset/prompt-injections has several rows whose label is
   debatable.

@@ -3,7 +3,8 @@
  * `--toxicity` or `--all`, the toxicity classifier) from ../shared/data, and writes
  * models/<name>/model.onnx, metrics.json and MODEL_CARD.md.
  *
- * Options: --no-loso (skip leave-one-source-out), --toxicity (only toxicity), --all (both).
+ * Options: --no-loso (skip leave-one-source-out), --no-gettext (no benign translation sample),
+ * --toxicity (only toxicity), --all (both).
  */
 import { createHash } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { buildLinearTextModelOnnx } from '../../src/detectors/ml/onnx-model-buil
 import { DEFAULT_FEATURE_CONFIG } from '../../src/detectors/ml/text-features.js';
 import { DEFAULT_WINDOW_OPTIONS } from '../../src/detectors/ml/text-windows.js';
 import { dataDirectory, readLabelledJsonl } from './labelled-dataset.js';
+import { gettextBenignRows } from './gettext-benign.js';
 import type { LabelledRow } from './labelled-dataset.js';
 import { injectionModelCard } from './injection-model-card.js';
 import type { PipelineSpec } from './train-pipeline.js';
@@ -42,7 +44,9 @@ function subsetKey(row: LabelledRow): string {
 function trainInjection(): void {
   const dataPath = resolve(dataDirectory(), 'injection.jsonl');
   const dataSha = createHash('sha256').update(readFileSync(dataPath)).digest('hex');
-  const rows = readLabelledJsonl(dataPath);
+  const gettext = args.has('--no-gettext') ? { rows: [], catalogues: [] } : gettextBenignRows();
+  log(`benign gettext translations: ${gettext.rows.length} rows from ${gettext.catalogues.length} catalogues`);
+  const rows = [...readLabelledJsonl(dataPath), ...gettext.rows];
   const attackSources = [...new Set(rows.filter((r) => r.label === 1).map((r) => r.source))].sort();
   const spec: PipelineSpec = {
     modelId: 'bulwark-injection-linear',
@@ -61,7 +65,9 @@ function trainInjection(): void {
     log,
   };
   const { model, report } = runPipeline(spec);
-  const configHash = createHash('sha256').update(JSON.stringify([dataSha, spec.features, spec.windows, spec.fit, spec.milRounds])).digest('hex');
+  const configHash = createHash('sha256')
+    .update(JSON.stringify([dataSha, gettext.rows.map((r) => r.text), spec.features, spec.windows, spec.fit, spec.milRounds]))
+    .digest('hex');
   model.version = `1.0.0+${configHash.slice(0, 12)}`;
   model.info = {
     data: 'injection.jsonl from the project shared data (see MODEL_CARD.md)',
@@ -72,8 +78,11 @@ function trainInjection(): void {
   const dir = resolve(repoRoot, 'models/injection-classifier');
   mkdirSync(dir, { recursive: true });
   writeFileSync(resolve(dir, 'model.onnx'), buildLinearTextModelOnnx(model));
-  writeFileSync(resolve(dir, 'metrics.json'), `${JSON.stringify({ model: { id: model.id, version: model.version }, dataSha256: dataSha, ...report }, null, 2)}\n`);
-  writeFileSync(resolve(dir, 'MODEL_CARD.md'), injectionModelCard(model, report, dataSha));
+  writeFileSync(
+    resolve(dir, 'metrics.json'),
+    `${JSON.stringify({ model: { id: model.id, version: model.version }, dataSha256: dataSha, ...report, gettextCatalogues: gettext.catalogues }, null, 2)}\n`,
+  );
+  writeFileSync(resolve(dir, 'MODEL_CARD.md'), injectionModelCard(model, report, dataSha, gettext.catalogues));
   log(`wrote ${dir}/model.onnx (${model.id} ${model.version}); test recall ${(report.test.recall * 100).toFixed(1)}% at FPR ${(report.test.fpr * 100).toFixed(2)}%`);
 }
 

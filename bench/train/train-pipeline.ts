@@ -107,6 +107,8 @@ export function runPipeline(spec: PipelineSpec): { model: LinearTextModel; repor
   log(`main model fitted (${((performance.now() - started) / 1000).toFixed(1)} s); Platt a=${a.toFixed(3)} b=${b.toFixed(3)} threshold=${main.threshold.toFixed(4)}`);
 
   const testScored = scoreDocs(main.model, test, a, b);
+  const testRates = rates(testScored, main.threshold);
+  log(`test split: recall ${(testRates.recall * 100).toFixed(1)}% at FPR ${(testRates.fpr * 100).toFixed(2)}%`);
   const withSubset = test.map((d, i) => ({ ...testScored[i]!, source: `${d.row.source} / ${spec.subsetKey(d.row)}` }));
   const sweep = [0.3, 0.5, 0.7, 0.8, 0.9, 0.95, main.threshold]
     .sort((x, y) => x - y)
