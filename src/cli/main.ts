@@ -13,8 +13,20 @@ import { scanJsonlCommand } from './scan-jsonl-command.js';
 import { policyValidateCommand } from './policy-validate-command.js';
 import { sidecarCommand } from './sidecar-command.js';
 import { decryptCommand } from './decrypt-command.js';
+import { controlCommand } from './control-command.js';
+import { migrateCommand } from './migrate-command.js';
+import { tokenCommand } from './token-command.js';
 
-const commands: readonly CliCommand[] = [sidecarCommand, scanCommand, scanJsonlCommand, policyValidateCommand, decryptCommand];
+const commands: readonly CliCommand[] = [
+  sidecarCommand,
+  scanCommand,
+  scanJsonlCommand,
+  policyValidateCommand,
+  decryptCommand,
+  controlCommand,
+  migrateCommand,
+  tokenCommand,
+];
 
 function topHelp(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
