@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { createSecretDetector, detectSecrets } from '../../src/detectors/secret-patterns.js';
 import { analyzeText } from '../../src/detectors/normalize/analyze-text.js';
 import { loadSecretRuleCatalog, parseSecretRuleCatalog } from '../../src/detectors/secrets/secret-rule-catalog.js';
@@ -418,6 +419,48 @@ describe('robustness', () => {
     const t0 = performance.now();
     scan(`password=${'a'.repeat(50_000)} ${'-----BEGIN PRIVATE KEY-----'.repeat(500)} ${'eyJ'.repeat(5000)}`);
     expect(performance.now() - t0).toBeLessThan(3000);
+  });
+});
+
+describe('properties', () => {
+  const fragments = [
+    'password = "', 'token: ', 'AKIA', 'ghp_', '-----BEGIN PRIVATE KEY-----', '-----END PRIVATE KEY-----', 'eyJ', '://', '@',
+    'xoxb-', 'sk-ant-', ' is ', '\n', '"', "'", '=', '😀', 'é', '\x1b[93m', 'LS0tLS1CRUdJTi',
+  ];
+  const arbitraryText = fc
+    .array(fc.oneof(fc.constantFrom(...fragments), fc.string({ maxLength: 30 }), fc.stringMatching(/^[A-Za-z0-9+/_-]{10,60}$/)), {
+      maxLength: 40,
+    })
+    .map((parts) => parts.join(''));
+
+  it('never throws; spans are in bounds, sorted and disjoint', () => {
+    fc.assert(
+      fc.property(arbitraryText, (text) => {
+        const findings = scan(text);
+        let last = -1;
+        for (const f of findings) {
+          expect(f.spans).toHaveLength(1);
+          const [span] = f.spans;
+          expect(span!.start).toBeGreaterThanOrEqual(0);
+          expect(span!.end).toBeLessThanOrEqual(text.length);
+          expect(span!.start).toBeLessThan(span!.end);
+          expect(span!.start).toBeGreaterThanOrEqual(last);
+          last = span!.end;
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('finds a secret wherever it is embedded in benign text', () => {
+    const token = githubToken('ghp', 97);
+    fc.assert(
+      fc.property(fc.lorem({ maxCount: 20 }), fc.lorem({ maxCount: 20 }), (before, after) => {
+        const text = `${before} ${token} ${after}`;
+        expect(spanTexts(text)).toContain(token);
+      }),
+      { numRuns: 100 },
+    );
   });
 });
 
