@@ -76,9 +76,18 @@ describe('PHONE_NUMBER', () => {
       expect(found(text, 'PHONE_NUMBER'), text).toEqual([]);
     }
   });
-  it('does not read a house number before a street name as a phone', () => {
+  it('does not read a house or unit number as a phone, even where the region calls it valid', () => {
     expect(found("I'd like to call a taxi to 14 3684 Court Street", 'PHONE_NUMBER')).toEqual([]);
     expect(found('Our office is at 9543 1819 St. John Street', 'PHONE_NUMBER')).toEqual([]);
+    const de = createPiiDetector(piiPolicy({ phoneRegions: ['US', 'DE'] }))!;
+    const phones = (text: string): string[] => scan(text, 0.4, de).filter((h) => h.entity === 'PHONE_NUMBER').map((h) => h.value);
+    expect(phones('The restaurant is at 9816 214 Pavlou Street')).toEqual([]);
+    expect(phones('Mrs. Yudina, Apt. 675 62314 Mellemvej')).toEqual([]);
+    expect(phones('Tel. 030 1234567')).toEqual(['030 1234567']);
+  });
+  it('ordinary words after a phone number do not veto it', () => {
+    expect(found('Call me at 212-736-5000 by the way', 'PHONE_NUMBER')).toEqual(['212-736-5000']);
+    expect(found('call 212 736 5000 on the 1st', 'PHONE_NUMBER')).toEqual(['212 736 5000']);
   });
   it('benign text with phone words has no finding', () => {
     expect(scan('Call me when you can; my phone died and I lost 2 hours.')).toEqual([]);

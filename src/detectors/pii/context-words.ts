@@ -66,6 +66,12 @@ export function followedBy(text: string, end: number, context: CompiledContext, 
   return context.terms.some((term) => containsTerm(after, term));
 }
 
+/** True when one of the terms is among the last `maxWords` letter words before `start`. */
+export function precededBy(text: string, start: number, context: CompiledContext, maxWords: number): boolean {
+  const before = wordsBefore(text, start).slice(-maxWords);
+  return context.terms.some((term) => containsTerm(before, term));
+}
+
 function containsTerm(words: readonly string[], term: readonly string[]): boolean {
   const n = term.length;
   for (let i = 0; i + n <= words.length; i++) {
@@ -86,6 +92,10 @@ function wordMatches(word: string, termWord: string, allowPrefix: boolean): bool
   return allowPrefix && termWord.length >= 4 && word.startsWith(termWord);
 }
 
+function isDigit(code: number): boolean {
+  return code >= 48 && code <= 57;
+}
+
 function isWordChar(code: number): boolean {
   return (
     (code >= 97 && code <= 122) || // a-z
@@ -96,7 +106,10 @@ function isWordChar(code: number): boolean {
   );
 }
 
-/** Letter words before `pos`, in text order, lower-cased, apostrophes removed. */
+/**
+ * Letter words before `pos`, in text order, lower-cased, apostrophes removed. Letters glued
+ * to a digit ("1st", "3rd", "10am") are a suffix of the number, not a word, and are skipped.
+ */
 function wordsBefore(text: string, pos: number): string[] {
   const words: string[] = [];
   const limit = Math.max(0, pos - MAX_CHARS_BEFORE);
@@ -106,7 +119,7 @@ function wordsBefore(text: string, pos: number): string[] {
     if (i < limit) break;
     const wordEnd = i + 1;
     while (i >= limit && isWordChar(text.charCodeAt(i))) i--;
-    words.push(normalizeWord(text.slice(i + 1, wordEnd)));
+    if (!isDigit(text.charCodeAt(i))) words.push(normalizeWord(text.slice(i + 1, wordEnd)));
   }
   return words.reverse();
 }
@@ -121,7 +134,7 @@ function wordsAfter(text: string, pos: number, maxWords: number): string[] {
     if (i >= limit) break;
     const wordStart = i;
     while (i < limit && isWordChar(text.charCodeAt(i))) i++;
-    words.push(normalizeWord(text.slice(wordStart, i)));
+    if (!isDigit(text.charCodeAt(wordStart - 1))) words.push(normalizeWord(text.slice(wordStart, i)));
   }
   return words;
 }

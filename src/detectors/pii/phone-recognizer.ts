@@ -16,8 +16,8 @@ import RE2 from 're2';
 import { isIP } from 'node:net';
 import { Metadata, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
 import type { PiiCandidate, PiiRecognizerFactory } from './types.js';
-import { compileContext, contextWindow, followedBy, windowHas } from './context-words.js';
-import { STREET_WORDS } from './street-words.js';
+import { compileContext, contextWindow, followedBy, precededBy, windowHas } from './context-words.js';
+import { STREET_WORDS, UNIT_WORDS } from './street-words.js';
 import { allSameChar, digitsOf, forEachMatch, isAlnumAt, partOfDateOrTime, partOfLongerNumber } from './text-scan.js';
 
 const PAREN = String.raw`\(\d{1,5}\)`;
@@ -86,15 +86,25 @@ export const createPhoneRecognizer: PiiRecognizerFactory = ({ phoneRegions }) =>
         const core = value.replace(EXTENSION_SUFFIX, '');
         if (!plausibleShape(core)) return;
         if (/^\d+$/.test(core) && notAPhone(text, start, end)) return;
+        if (looksLikeAddress(text, start, end, core)) return;
         const score = grade(core, regions);
-        // A number libphonenumber does not vouch for, followed by a street name, is a house
-        // number and a street or unit number, not a phone.
-        if (score < SCORE.nationalValidBare && followedBy(text, end, STREET_WORDS, 3)) return;
         out.push(candidate(start, end, score));
       });
     },
   };
 };
+
+/**
+ * Space-separated digit groups followed by a street name ("9543 1819 St. John Street") or
+ * right after "Apt." / "Suite" are a house and unit number, even when libphonenumber calls
+ * them valid: for regions with flexible numbering (DE accepts 4 to 15 digits) almost any
+ * digit group is "valid". Dashes, dots, parentheses or a "+" mark a phone layout and are
+ * never vetoed this way.
+ */
+function looksLikeAddress(text: string, start: number, end: number, core: string): boolean {
+  if (!/^\d+(?: \d+)*$/.test(core)) return false;
+  return followedBy(text, end, STREET_WORDS, 3) || precededBy(text, start, UNIT_WORDS, 1);
+}
 
 function notAPhone(text: string, start: number, end: number): boolean {
   const window = contextWindow(text, start, end);

@@ -5,8 +5,15 @@
  */
 import { compileContext } from './context-words.js';
 
+/**
+ * Only words that are rarely anything else: "way", "close", "place" or "row" after a
+ * number are as likely ordinary English ("call 555 0100 by the way").
+ */
 export const STREET_WORDS = compileContext([
-  'street', 'st', 'lane', 'ln', 'road', 'rd', 'avenue', 'ave', 'boulevard', 'blvd', 'drive', 'dr', 'court', 'ct',
-  'parkway', 'pkwy', 'way', 'place', 'pl', 'square', 'terrace', 'crescent', 'highway', 'hwy', 'rue', 'via', 'calle',
-  'avenida', 'strasse', 'straße', 'apt', 'apartment', 'suite',
+  'street', 'st', 'lane', 'ln', 'road', 'rd', 'avenue', 'ave', 'boulevard', 'blvd', 'court', 'ct', 'parkway', 'pkwy',
+  'square', 'sq', 'terrace', 'crescent', 'highway', 'hwy', 'rue', 'calle', 'avenida', 'strasse', 'straße', 'apt',
+  'apartment', 'suite',
 ]);
+
+/** Words right before a number that make it a unit or box number ("Apt. 675", "Suite 541"). */
+export const UNIT_WORDS = compileContext(['apt', 'apartment', 'suite', 'ste', 'unit', 'box', 'room', 'flat', 'floor', 'building', 'bldg']);
