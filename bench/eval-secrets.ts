@@ -1,7 +1,7 @@
 /**
  * Measures the secret detector on labelled public data (see ../shared/data/README.md).
  *
- *   npx tsx bench/eval-secrets.ts [path/to/secrets.jsonl] [--errors]
+ *   npx tsx bench/eval-secrets.ts [path/to/secrets.jsonl] [--errors]   (from the repository root)
  *
  * Prints numbers only: recall on positives and false-positive rate on negatives, overall, per
  * source, per rule family, at several confidence thresholds, plus scan latency. With --errors it
@@ -14,6 +14,7 @@
  * another kind; those are listed with --errors and discussed in the report).
  */
 import { readFileSync, existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { analyzeText } from '../src/detectors/normalize/analyze-text.js';
 import { detectSecrets } from '../src/detectors/secret-patterns.js';
 import { loadSecretRuleCatalog } from '../src/detectors/secrets/secret-rule-catalog.js';
@@ -53,7 +54,8 @@ const NON_CREDENTIAL = [
 ];
 
 const args = process.argv.slice(2);
-const path = args.find((a) => !a.startsWith('--')) ?? new URL('../../shared/data/secrets.jsonl', import.meta.url).pathname;
+// Default: ../shared/data beside the repository (run from the repository root, as npm does).
+const path = args.find((a) => !a.startsWith('--')) ?? resolve(process.cwd(), '../shared/data/secrets.jsonl');
 const showErrors = args.includes('--errors');
 if (!existsSync(path)) {
   console.error(`no data at ${path}; pass the path to secrets.jsonl`);
