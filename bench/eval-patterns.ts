@@ -1,6 +1,7 @@
 /**
- * Measures the injection pattern detector on labelled data (numbers only; never
- * prints any text from the data set).
+ * Measures the injection pattern detector (and, when toxicity.jsonl sits next to the
+ * injection file, the toxicity lexicon) on labelled data. Numbers only; never prints
+ * any text from the data set.
  *
  *   npx tsx bench/eval-patterns.ts [path/to/injection.jsonl]
  *
@@ -14,6 +15,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createInjectionDetector } from '../src/detectors/injection-patterns.js';
 import { analyzeText } from '../src/detectors/normalize/analyze-text.js';
+import { createToxicityDetector } from '../src/detectors/toxicity-lexicon.js';
 import type { CompiledPolicy } from '../src/policy/types.js';
 
 const path = process.argv[2] ?? new URL('../../shared/data/injection.jsonl', import.meta.url).pathname;
@@ -26,9 +28,10 @@ interface Row {
   text: string;
   label: 0 | 1;
   source: string;
+  subset?: string;
 }
 
-const policy = { detectors: { injection: { enabled: true } } } as unknown as CompiledPolicy;
+const policy = { detectors: { injection: { enabled: true }, toxicity: { enabled: true } } } as unknown as CompiledPolicy;
 const detector = createInjectionDetector(policy);
 if (detector === null) throw new Error('detector disabled');
 
@@ -77,3 +80,31 @@ for (const [id, n] of [...attackRuleHits].sort((a, b) => b[1] - a[1])) console.l
 latencies.sort((a, b) => a - b);
 const q = (p: number): string => (latencies[Math.floor(p * (latencies.length - 1))] ?? 0).toFixed(3);
 console.log(`\nlatency per row (ms): p50 ${q(0.5)}  p95 ${q(0.95)}  p99 ${q(0.99)}  max ${q(1)}`);
+
+const toxicityPath = path.replace(/injection\.jsonl$/, 'toxicity.jsonl');
+const toxicity = createToxicityDetector(policy);
+if (toxicityPath !== path && existsSync(toxicityPath) && toxicity !== null) {
+  console.log('\ntoxicity lexicon (label 1 = hate or offensive): hit rate by source/subset/label, and by min confidence');
+  const counts = new Map<string, Counts>();
+  const byConfidence = new Map<string, Counts>();
+  for (const line of readFileSync(toxicityPath, 'utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    const row = JSON.parse(line) as Row;
+    const findings = toxicity.detect({ text: analyzeText(row.text), direction: 'OUTPUT' });
+    const key = `${row.source.split(' ')[0]}|${row.subset ?? ''}|${row.label}`;
+    const c = counts.get(key) ?? { n: 0, hit: 0 };
+    c.n++;
+    if (findings.length > 0) c.hit++;
+    counts.set(key, c);
+    const top = Math.max(0, ...findings.map((f) => f.confidence));
+    for (const min of [0.4, 0.5, 0.7, 0.9]) {
+      const k = `label ${row.label} at minConfidence ${min}`;
+      const b = byConfidence.get(k) ?? { n: 0, hit: 0 };
+      b.n++;
+      if (top >= min) b.hit++;
+      byConfidence.set(k, b);
+    }
+  }
+  for (const [key, c] of [...counts].sort()) console.log(`  ${pct(c)}%  ${String(c.hit).padStart(4)}/${String(c.n).padEnd(5)} ${key}`);
+  for (const [key, c] of [...byConfidence].sort()) console.log(`  ${pct(c)}%  ${String(c.hit).padStart(4)}/${String(c.n).padEnd(5)} ${key}`);
+}

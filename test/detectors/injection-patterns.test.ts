@@ -1,3 +1,5 @@
+import { existsSync, readFileSync } from 'node:fs';
+import RE2 from 're2';
 import { describe, expect, it } from 'vitest';
 import { createInjectionDetector } from '../../src/detectors/injection-patterns.js';
 import { analyzeText } from '../../src/detectors/normalize/analyze-text.js';
@@ -379,4 +381,39 @@ ${rule(`    pattern: '\\b{{verb}} me\\b'
     expect(() => loadRuleCatalog('../secret.yaml')).toThrowError(RuleCatalogError);
     expect(() => loadRuleCatalog('missing-file.yaml')).toThrowError(/cannot be read/);
   });
+});
+
+const DATA_DIR = new URL('../../../shared/data/', import.meta.url);
+const hasData = existsSync(new URL('injection.jsonl', DATA_DIR));
+
+describe.skipIf(!hasData)('prefilters on the shared data (needs ../shared/data)', () => {
+  it('every prefilter matches wherever its full pattern matches', () => {
+    const texts: string[] = [];
+    for (const file of ['injection.jsonl', 'toxicity.jsonl']) {
+      const url = new URL(file, DATA_DIR);
+      if (!existsSync(url)) continue;
+      for (const line of readFileSync(url, 'utf8').split('\n')) if (line !== '') texts.push((JSON.parse(line) as { text: string }).text);
+    }
+    const catalogs = [
+      compilePatternCatalog(loadRuleCatalog('injection-rules.yaml'), { types: ['PROMPT_INJECTION', 'JAILBREAK'] }),
+      compilePatternCatalog(loadRuleCatalog('toxicity-lexicon.yaml'), { types: ['TOXICITY'], extraFields: ['category'] }),
+    ];
+    const prefilters = new Map(catalogs.flatMap((set) => set.rules.map((r) => [r.id, new RE2(r.prefilter)] as const)));
+    const gaps: string[] = [];
+    let matches = 0;
+    for (const text of texts) {
+      for (const view of analyzeText(text).views.slice(1)) {
+        for (const set of catalogs) {
+          for (const rule of set.rules) {
+            rule.regex.lastIndex = 0;
+            if (!rule.regex.test(view.text)) continue;
+            matches++;
+            if (!prefilters.get(rule.id)?.test(view.text)) gaps.push(rule.id);
+          }
+        }
+      }
+    }
+    expect(matches).toBeGreaterThan(1000);
+    expect(gaps).toEqual([]);
+  }, 120_000);
 });

@@ -63,7 +63,8 @@ export class PatternRuleSet {
   private readonly groups: ReadonlyMap<string, SignalGroup>;
 
   constructor(
-    private readonly rules: readonly PatternRule[],
+    /** The compiled rules, in set order (read-only; exposed for self-checks and tests). */
+    readonly rules: readonly PatternRule[],
     groups: readonly SignalGroup[] = [],
   ) {
     this.prefilter = rules.length === 0 ? null : new RE2.Set(rules.map((r) => r.prefilter));
