@@ -1,12 +1,13 @@
 /**
  * Custom guardrail rules: tenant-written RE2 patterns and deny-listed phrases.
  *
- * Where each kind of rule looks (a security decision, documented in the README of the policy):
- * - `pattern` rules run on the ORIGINAL text, on decoded runs (base64/hex/URL found in it), and,
- *   when case-insensitive (the default), also on the NORMALISED view, so that obfuscation the
- *   normaliser undoes (homoglyphs, zero-width characters, full-width letters) does not evade a
- *   deny rule. A case-sensitive rule does not run on the normalised view, because normalisation
- *   may change case or characters the author deliberately distinguished.
+ * Where each kind of rule looks (a security decision):
+ * - `pattern` rules run on the ORIGINAL text. When case-insensitive (the default) they also run
+ *   on the NORMALISED view and on decoded runs (base64/hex/URL found in the text, which the
+ *   normaliser also normalises), so that obfuscation the normaliser undoes (homoglyphs,
+ *   zero-width characters, full-width letters, encodings) does not evade a deny rule. A
+ *   case-sensitive rule runs on the original only: normalisation lower-cases and folds
+ *   characters the author deliberately distinguished.
  * - `phrases` are matched case-insensitively as whole words on the normalised view (the
  *   original when there is none) and on decoded runs. Whitespace inside a phrase matches any run
  *   of whitespace.
@@ -96,7 +97,7 @@ function compileOne(spec: CustomRuleSpec, index: number): CompiledCustomRule {
   try {
     if (hasPattern) {
       const regex = compileUserPattern(spec.pattern as string, spec.caseSensitive ? 'gd' : 'gdi');
-      return { spec, regex, isPhraseRule: false, onOriginal: true, onNormalized: !spec.caseSensitive, onDecoded: true };
+      return { spec, regex, isPhraseRule: false, onOriginal: true, onNormalized: !spec.caseSensitive, onDecoded: !spec.caseSensitive };
     }
     const regex = compileUserPattern(phrasesSource(spec.phrases as string[]), 'gd');
     return { spec, regex, isPhraseRule: true, onOriginal: false, onNormalized: true, onDecoded: true };

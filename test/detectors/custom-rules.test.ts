@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import RE2 from 're2';
 import { compileCustomRules, createCustomRuleDetector, runCustomRules } from '../../src/detectors/custom-rules.js';
+import { analyzeText } from '../../src/detectors/normalize/analyze-text.js';
 import { PolicyValidationError } from '../../src/policy/policy-error.js';
 import type { CustomRuleSpec } from '../../src/policy/types.js';
 import type { AnalyzedText, DirectionName, Finding, TextView } from '../../src/detectors/types.js';
@@ -79,6 +80,8 @@ describe('custom rules: patterns', () => {
     const text = withViews(original, [decodedView('purple elephant', 6, 26)]);
     const [finding] = scan([elephant], text);
     expect(finding?.spans).toEqual([{ start: 6, end: 26 }]);
+    // Decoded runs are normalised (lower-cased) text: case-sensitive rules stay on the original.
+    expect(scan([{ ...elephant, caseSensitive: true }], text)).toEqual([]);
   });
 
   it('runs case-insensitive rules on the normalised view, case-sensitive ones not', () => {
@@ -87,6 +90,12 @@ describe('custom rules: patterns', () => {
     const normalized: TextView = { kind: 'normalized', text: 'purple elephant', toOriginal: (s, e) => ({ start: s, end: e }) };
     expect(scan([elephant], withViews(original, [normalized]))[0]?.spans).toEqual([{ start: 0, end: 15 }]);
     expect(scan([{ ...elephant, caseSensitive: true }], withViews(original, [normalized]))).toEqual([]);
+  });
+
+  it('catches homoglyph and zero-width evasion through the real normaliser', () => {
+    const original = 'a purple \u0435le\u200Bphant'; // Cyrillic "е", zero-width space
+    const [finding] = scan([elephant], analyzeText(original));
+    expect(finding?.spans).toEqual([{ start: 2, end: original.length }]);
   });
 
   it('runs a catastrophic-backtracking pattern in linear time (RE2)', () => {
