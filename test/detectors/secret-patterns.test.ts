@@ -5,6 +5,9 @@ import { createSecretDetector, detectSecrets } from '../../src/detectors/secret-
 import { analyzeText } from '../../src/detectors/normalize/analyze-text.js';
 import { loadSecretRuleCatalog, parseSecretRuleCatalog } from '../../src/detectors/secrets/secret-rule-catalog.js';
 import { RuleCatalogError } from '../../src/detectors/rules/rule-catalog.js';
+import { charClasses, shannonEntropy } from '../../src/detectors/secrets/entropy.js';
+import { isPeriodic, longestSequence, placeholderReason } from '../../src/detectors/secrets/placeholder-filter.js';
+import { validateSecret } from '../../src/detectors/secrets/validators.js';
 import type { Finding } from '../../src/detectors/types.js';
 import { compiledPolicy, originalOnly } from './compiled-policy-fixture.js';
 import {
@@ -419,6 +422,59 @@ describe('robustness', () => {
     const t0 = performance.now();
     scan(`password=${'a'.repeat(50_000)} ${'-----BEGIN PRIVATE KEY-----'.repeat(500)} ${'eyJ'.repeat(5000)}`);
     expect(performance.now() - t0).toBeLessThan(3000);
+  });
+});
+
+describe('building blocks', () => {
+  it('Shannon entropy in bits per character', () => {
+    expect(shannonEntropy('')).toBe(0);
+    expect(shannonEntropy('aaaa')).toBe(0);
+    expect(shannonEntropy('abab')).toBeCloseTo(1);
+    expect(shannonEntropy('abcdefgh')).toBeCloseTo(3);
+    expect(shannonEntropy(randomString(BASE64, 64, 200))).toBeGreaterThan(5);
+  });
+
+  it('character classes', () => {
+    expect(charClasses('abc')).toMatchObject({ count: 1, lower: true });
+    expect(charClasses('aB3!')).toMatchObject({ count: 4 });
+    expect(charClasses('Été').count).toBe(2);
+  });
+
+  it('placeholder filter: templates, masks, markers', () => {
+    for (const value of ['${API_KEY}', '{{ vault.token }}', '<your-key>', '%APPDATA%', '{0}', '$password', '&lt;KEY&gt;',
+      '****', 'xxxx-xxxx', 'AKIAIOSFODNN7EXAMPLE', 'your_api_key_here', 'changeme', 'dummy-token', 'insert-your-key',
+      'process.env.TOKEN', '[key goes here]']) {
+      expect(placeholderReason(value, 'lenient'), value).not.toBeNull();
+    }
+    expect(placeholderReason(randomString(ALNUM, 32, 201), 'strict')).toBeNull();
+  });
+
+  it('placeholder filter: sequences and runs are strict-only, whole-value degeneracy also for passwords', () => {
+    expect(longestSequence('xx123456yy')).toBe(6);
+    expect(longestSequence('fedcba')).toBe(6);
+    expect(isPeriodic('abababab')).toBe(true);
+    expect(isPeriodic('abcdabce')).toBe(false);
+    expect(placeholderReason('k81234567Qz', 'strict')).toBe('character sequence');
+    expect(placeholderReason('a1b2c3d4e5f6g7h8', 'strict')).toBe('character sequence'); // interleaved
+    expect(placeholderReason('Qz0000000k', 'strict')).toBe('repeated character');
+    // A human password may contain a sequence; only a value that IS one is a placeholder.
+    expect(placeholderReason('Summer123456', 'password')).toBeNull();
+    expect(placeholderReason('123456', 'password')).toBe('character sequence');
+    expect(placeholderReason('password', 'password')).toBe('stop word');
+    expect(placeholderReason('thisismypassword', 'password')).toBe('field name, not a value');
+  });
+
+  it('validators', () => {
+    expect(validateSecret('github-checksum', githubToken('ghp', 202))).toBe('valid');
+    expect(validateSecret('github-checksum', githubToken('ghp', 202, false))).toBe('invalid');
+    expect(validateSecret('bech32', ageSecretKey(203))).toBe('valid');
+    expect(validateSecret('bech32', ageSecretKey(203, false))).toBe('invalid');
+    expect(validateSecret('jwt', jwt(204))).toBe('plausible');
+    expect(validateSecret('basic-auth', Buffer.from('alice:s3cret').toString('base64'))).toBe('plausible');
+    expect(validateSecret('basic-auth', randomString(ALNUM, 16, 205))).toBe('invalid');
+    expect(validateSecret('atlassian-pat', Buffer.concat([Buffer.from('926607655526:'), Buffer.alloc(20, 7)]).toString('base64'))).toBe(
+      'plausible',
+    );
   });
 });
 
