@@ -28,8 +28,13 @@ export const SECRET_DETECTOR_ID = 'secrets';
 export const SECRET_OWASP_ID = 'LLM02';
 export const SECRET_ATLAS_TECHNIQUE = 'AML.T0055';
 
-/** Bounds per rule and view, so hostile input cannot make a scan quadratic in matches. */
-const MAX_MATCHES_PER_RULE = 200;
+/**
+ * Matches examined per rule and text (or keyword window): bounds the work on hostile input.
+ * Generous, because a secret past the bound would go unreported; a text with more than this
+ * many candidates of one rule is far outside any latency budget anyway (the engine's time
+ * budget and fail mode take over).
+ */
+const MAX_MATCHES_PER_RULE = 2000;
 
 /**
  * A token-shaped substring glued to this many random-looking base64 characters on either side
