@@ -34,7 +34,7 @@ export const SECRET_ATLAS_TECHNIQUE = 'AML.T0055';
  * many candidates of one rule is far outside any latency budget anyway (the engine's time
  * budget and fail mode take over).
  */
-const MAX_MATCHES_PER_RULE = 2000;
+const MAX_MATCHES_PER_RULE = 10_000;
 
 /**
  * A token-shaped substring glued to this many random-looking base64 characters on either side

@@ -393,6 +393,13 @@ describe('robustness', () => {
     expect(spanTexts(text)).toEqual([a, b]);
   });
 
+  it('reports every secret in a long text, also after many decoys', () => {
+    const decoys = Array.from({ length: 2500 }, () => 'AKIAAAAAAAAAAAAAAAAA').join(' ');
+    const keys = Array.from({ length: 300 }, (_, i) => `AKIA${randomString(UPPER_DIGITS, 16, 3000 + i)}`);
+    const findings = scan(`${decoys}\n${keys.join('\n')}`);
+    expect(findings).toHaveLength(300);
+  });
+
   it('sees tokens glued to ANSI colour escapes', () => {
     const token = `npm_${randomString(ALNUM, 36, 92)}`;
     expect(spanTexts(`\x1b[93m${token}\x1b[0m`)).toEqual([token]);
