@@ -1,6 +1,6 @@
 /**
  * Roles, permissions and the permission each RPC needs: the authorisation table of the
- * control plane, in one place (README "Control plane" renders the same table).
+ * control plane, in one place (docs/control-plane.md renders the same table).
  *
  * | permission        | viewer | editor | admin | sidecar | platform-admin |
  * |-------------------|:------:|:------:|:-----:|:-------:|:--------------:|
