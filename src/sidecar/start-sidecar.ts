@@ -113,6 +113,10 @@ export async function startSidecar(options: SidecarOptions = {}): Promise<Runnin
       jsonOptions: { alwaysEmitImplicit: true },
     }),
   );
+  // This server never listens (connection-router.ts hands it sockets), but Node starts its
+  // connection tracking on 'listening': without it closeIdleConnections() finds nothing to
+  // close at shutdown and headersTimeout/requestTimeout are never enforced.
+  http1.emit('listening');
   const sockets = new Set<Socket>();
   const front = createNetServer(
     routeConnections({
