@@ -305,6 +305,7 @@ describe('admin API end to end', () => {
       expect(await codeOf(ingest.call('ingestScanRecords', { records: [record({ ms: t0, tenantId: 'globex' })] }, acmeAdmin))).toBe(grpc.status.PERMISSION_DENIED);
       expect(await codeOf(ingest.call('ingestScanRecords', { records: [record({ ms: t0, scanId: 'nope' })] }, sidecar))).toBe(grpc.status.INVALID_ARGUMENT);
       expect(await codeOf(ingest.call('ingestScanRecords', { records: [record({ ms: t0, action: Action.UNSPECIFIED })] }, sidecar))).toBe(grpc.status.INVALID_ARGUMENT);
+      expect(await codeOf(ingest.call('ingestScanRecords', { records: [record({ ms: Date.now() + 3 * 86_400_000 })] }, sidecar))).toBe(grpc.status.INVALID_ARGUMENT);
     });
 
     it('lists records newest first with filters and stable pages; tenants are isolated', async () => {

@@ -26,6 +26,8 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const SHORT_TEXT = 128;
 const MAX_THREATS = 200;
 const MAX_ENTITY_KINDS = 100;
+/** Sidecar clocks drift, but a record from the far future would sort first for months and dodge retention. */
+const MAX_FUTURE_MS = 24 * 3600_000;
 
 function shortText(value: string, field: string, limit = SHORT_TEXT): string {
   if (value.length > limit) throw invalidArgument(`${field} is longer than ${limit} characters`);
@@ -61,7 +63,7 @@ function summaryFromProto(t: ThreatSummary, field: string): ThreatSummaryData {
  * Validates one ingested record. `tenantId` is already resolved (record's or token's).
  * Everything is bounded: records hold identifiers and counts, never content.
  */
-export function scanRecordFromProto(r: ScanRecord, tenantId: string, field: string): ScanRecordData {
+export function scanRecordFromProto(r: ScanRecord, tenantId: string, field: string, now: Date = new Date()): ScanRecordData {
   if (!UUID.test(r.scanId)) throw invalidArgument(`${field}.scan_id must be a UUID`);
   if (!r.time) throw invalidArgument(`${field}.time is required`);
   if (!Number.isFinite(r.latencyMs) || r.latencyMs < 0) throw invalidArgument(`${field}.latency_ms must be a non-negative number`);
@@ -69,10 +71,12 @@ export function scanRecordFromProto(r: ScanRecord, tenantId: string, field: stri
   const entityCounts = Object.entries(r.entityCounts);
   if (entityCounts.length > MAX_ENTITY_KINDS) throw invalidArgument(`${field}.entity_counts has more than ${MAX_ENTITY_KINDS} keys`);
   for (const [kind] of entityCounts) shortText(kind, `${field}.entity_counts key`, 64);
+  const occurredAt = isoFromTimestamp(r.time, `${field}.time`);
+  if (Date.parse(occurredAt) > now.getTime() + MAX_FUTURE_MS) throw invalidArgument(`${field}.time is more than a day in the future`);
   return {
     scanId: r.scanId.toLowerCase(),
     tenantId,
-    occurredAt: isoFromTimestamp(r.time, `${field}.time`),
+    occurredAt,
     direction: directionFromProto(r.direction, `${field}.direction`),
     action: actionFromProto(r.action, `${field}.action`),
     requestId: shortText(r.requestId, `${field}.request_id`),
