@@ -79,3 +79,52 @@ export function postgresFactory(adminUrl: string): TestDatabaseFactory {
     },
   };
 }
+
+/**
+ * Like {@link postgresFactory}, but the database is owned by, and migrated as, a fresh
+ * non-superuser login role with CREATEROLE: how a production deployment connects. Table
+ * owners are then subject to FORCE ROW LEVEL SECURITY themselves.
+ */
+export function postgresNonSuperuserFactory(adminUrl: string): TestDatabaseFactory {
+  return {
+    name: 'postgres (non-superuser owner)',
+    async create() {
+      const suffix = `${process.pid}_${randomBytes(4).toString('hex')}`;
+      const owner = `bulwark_owner_${suffix}`;
+      const name = `bulwark_test_${suffix}`;
+      const admin = new pg.Client({ connectionString: adminUrl });
+      await admin.connect();
+      try {
+        await admin.query(`CREATE ROLE ${owner} LOGIN CREATEROLE`);
+        await admin.query(`CREATE DATABASE ${name} OWNER ${owner}`);
+      } finally {
+        await admin.end();
+      }
+      const url = new URL(withDatabase(adminUrl, name));
+      url.username = owner;
+      url.password = '';
+      const handles: Database[] = [];
+      const open = async () => {
+        const db = await openPgDatabase({ connectionString: url.toString(), maxConnections: 4 });
+        handles.push(db);
+        return db;
+      };
+      const db = await open();
+      return {
+        db,
+        openSecond: open,
+        async dispose() {
+          await Promise.all(handles.map((h) => h.close()));
+          const drop = new pg.Client({ connectionString: adminUrl });
+          await drop.connect();
+          try {
+            await drop.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+            await drop.query(`DROP ROLE IF EXISTS ${owner}`);
+          } finally {
+            await drop.end();
+          }
+        },
+      };
+    },
+  };
+}
