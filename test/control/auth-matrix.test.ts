@@ -4,7 +4,7 @@
  * algorithm), for HS256 and for RS256/ES256 keys from a JWKS file and a JWKS URL.
  */
 import { createServer, type Server } from 'node:http';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { status } from '@grpc/grpc-js';
@@ -244,7 +244,11 @@ describe('auth matrix over gRPC', () => {
       const dir = mkdtempSync(join(tmpdir(), 'bulwark-jwks-'));
       const file = join(dir, 'jwks.json');
       writeFileSync(file, JSON.stringify({ keys: [rsa.jwk, ec.jwk] }));
-      await checkKeySource({ BULWARK_JWKS_FILE: file });
+      try {
+        await checkKeySource({ BULWARK_JWKS_FILE: file });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     });
 
     it('from a JWKS URL', async () => {

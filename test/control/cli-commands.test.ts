@@ -3,14 +3,14 @@
  * the control plane accepts; refuses without a secret), `bulwark migrate` on a PGlite data
  * directory, and `bulwark control` serving on disk, restarted on the same data.
  */
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { status } from '@grpc/grpc-js';
 import { decodeJwt } from 'jose';
 import { pino } from 'pino';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { PolicyAdminService } from '../../gen/bulwark/v1/policy_admin_service_pb.js';
 import { TenantService } from '../../gen/bulwark/v1/tenant_service_pb.js';
 import type { CliIo } from '../../src/cli/cli-command.js';
@@ -90,7 +90,9 @@ describe('bulwark token', () => {
 
 // The first open of an empty directory runs initdb onto disk (about 15 s here).
 describe('bulwark migrate and bulwark control on a PGlite data directory', { timeout: 60_000 }, () => {
-  const dir = join(mkdtempSync(join(tmpdir(), 'bulwark-control-')), 'data');
+  const root = mkdtempSync(join(tmpdir(), 'bulwark-control-'));
+  const dir = join(root, 'data');
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
   const env = { BULWARK_JWT_SECRET: SECRET, BULWARK_DATA_DIR: dir, BULWARK_HASH_SALT: 'cli-test' };
 
   it('migrate applies everything once, then reports up to date', async () => {
