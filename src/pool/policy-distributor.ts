@@ -72,6 +72,15 @@ export class PolicyDistributor {
     this.wanted.set(current.version, current);
   }
 
+  /** True while some live thread has not yet compiled every wanted set (it is busy compiling). */
+  compiling(): boolean {
+    return this.liveThreads().some((id) => {
+      const versions = this.installed.get(id);
+      for (const version of this.wanted.keys()) if (!versions?.has(version)) return true;
+      return false;
+    });
+  }
+
   close(): void {
     this.closed = true;
     this.channel.close();

@@ -39,6 +39,12 @@ export interface ScanPoolOptions {
   tasksPerWorker?: number;
   /** Time allowed for every thread to compile a policy set (default 60 s). */
   policyLoadTimeoutMs?: number;
+  /**
+   * A task running longer than this is taken as a hung thread (a detector bug: the engine
+   * itself stops between detectors at the time budget): the thread is terminated and replaced,
+   * its tasks fail with INTERNAL. Default 30 s; 0 disables the watchdog.
+   */
+  hungTaskMs?: number;
   logger?: Logger;
 }
 
@@ -66,6 +72,7 @@ interface ResolvedOptions {
   maxQueue: number;
   tasksPerWorker: number;
   policyLoadTimeoutMs: number;
+  hungTaskMs: number;
   logger: Logger | undefined;
 }
 
@@ -76,7 +83,9 @@ function resolveOptions(options: ScanPoolOptions): ResolvedOptions {
   if (!Number.isInteger(workers) || workers < 1) throw new RangeError('workers must be a positive integer');
   if (!Number.isInteger(maxQueue) || maxQueue < 0) throw new RangeError('maxQueue must be a non-negative integer');
   if (!Number.isInteger(tasksPerWorker) || tasksPerWorker < 1) throw new RangeError('tasksPerWorker must be a positive integer');
-  return { workers, maxQueue, tasksPerWorker, policyLoadTimeoutMs: options.policyLoadTimeoutMs ?? 60_000, logger: options.logger };
+  const hungTaskMs = options.hungTaskMs ?? 30_000;
+  if (!(hungTaskMs >= 0)) throw new RangeError('hungTaskMs must be >= 0');
+  return { workers, maxQueue, tasksPerWorker, policyLoadTimeoutMs: options.policyLoadTimeoutMs ?? 60_000, hungTaskMs, logger: options.logger };
 }
 
 type TaskBody = { kind: 'scan'; task: ScanTask } | { kind: 'window'; task: StreamWindowTask };
@@ -102,6 +111,9 @@ class WorkerScanPool implements ScanPool {
   private closing: Promise<void> | undefined;
   private policyChange: Promise<void> = Promise.resolve();
   private readonly idleWaiters = new Set<() => void>();
+  /** Tasks on a thread now, with their start time, for the hung-thread watchdog. */
+  private readonly onThread = new Map<AbortController, number>();
+  private readonly watchdog: NodeJS.Timeout | undefined;
 
   constructor(
     initial: PolicySet,
@@ -133,6 +145,30 @@ class WorkerScanPool implements ScanPool {
     this.piscina.on('error', (err: unknown) => {
       this.options.logger?.error({ err: errorName(err) }, 'scanner thread failed outside a task');
     });
+    // Tasks also wait inside piscina while a replacement thread boots; that wait is not a hang,
+    // so every clock restarts when a thread becomes ready.
+    this.piscina.on('workerCreate', () => {
+      const now = performance.now();
+      for (const controller of this.onThread.keys()) this.onThread.set(controller, now);
+    });
+    if (options.hungTaskMs > 0) {
+      // One sweeping timer, not one timer per task: at thousands of scans per second,
+      // per-task timers would pile up by the hundred thousand.
+      this.watchdog = setInterval(() => this.stopHungTasks(), Math.max(10, Math.min(1000, options.hungTaskMs / 4)));
+      this.watchdog.unref();
+    }
+  }
+
+  private stopHungTasks(): void {
+    const now = performance.now();
+    if (this.distributor.compiling()) {
+      // A thread compiling a policy set (a new thread, a reload) is slow, not hung; tasks wait on it.
+      for (const controller of this.onThread.keys()) this.onThread.set(controller, now);
+      return;
+    }
+    for (const [controller, startedAt] of this.onThread) {
+      if (now - startedAt > this.options.hungTaskMs) controller.abort();
+    }
   }
 
   /** Resolves once every thread has compiled the initial set. */
@@ -231,13 +267,22 @@ class WorkerScanPool implements ScanPool {
   }
 
   private async runOnThread(message: WorkerTask): Promise<WorkerReply<unknown>> {
+    // Aborting this makes piscina terminate the thread running the task (the watchdog's tool).
+    const controller = new AbortController();
+    this.onThread.set(controller, performance.now());
     try {
-      return await this.piscina.run(message);
+      return await this.piscina.run(message, { signal: controller.signal });
     } catch (err) {
-      // The thread died under the task (exit, uncaught error) or the pool is being destroyed.
+      // The thread died under the task (exit, uncaught error), hung, or the pool is being destroyed.
       if (this.closing) throw new PoolError('UNAVAILABLE', 'scanner pool is closed');
-      this.options.logger?.error({ err: errorName(err) }, 'scanner thread failed during a task');
+      if (controller.signal.aborted) {
+        this.options.logger?.error({ hungTaskMs: this.options.hungTaskMs }, 'scan ran past the hung-task limit; thread replaced');
+      } else {
+        this.options.logger?.error({ err: errorName(err) }, 'scanner thread failed during a task');
+      }
       throw new EngineError('INTERNAL', 'scanner thread failed');
+    } finally {
+      this.onThread.delete(controller);
     }
   }
 
@@ -262,6 +307,7 @@ class WorkerScanPool implements ScanPool {
         this.idleWaiters.add(done);
       });
     }
+    if (this.watchdog) clearInterval(this.watchdog);
     this.distributor.close();
     await this.piscina.destroy();
   }

@@ -80,13 +80,15 @@ channel.onmessage = (event: unknown) => {
 /**
  * TEST SEAM (inert unless the environment names a marker): content equal to
  * `<marker>:exit` ends this thread with process.exit; `<marker>:throw` leaves the task pending
- * and throws an uncaught error. Lets tests prove the pool survives a crashed worker.
+ * and throws an uncaught error; `<marker>:hang` spins forever. Lets tests prove the pool
+ * survives a crashed or hung worker.
  */
 const crashMarker = process.env.BULWARK_TEST_WORKER_CRASH_MARKER;
 
 function crashIfAsked(content: string): Promise<never> | undefined {
   if (!crashMarker) return undefined;
   if (content === `${crashMarker}:exit`) process.exit(70);
+  if (content === `${crashMarker}:hang`) for (;;);
   if (content === `${crashMarker}:throw`) {
     setImmediate(() => {
       throw new Error('worker crash requested by a test');

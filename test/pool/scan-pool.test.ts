@@ -180,6 +180,34 @@ describe('scan pool with crashing workers', () => {
   });
 });
 
+describe('scan pool watchdog', () => {
+  it('replaces a thread stuck in a task past hungTaskMs and fails that task with INTERNAL', async () => {
+    const pool = await createScanPool({ workers: 1, tasksPerWorker: 1, hungTaskMs: 300, policySet: defaultPolicySet() });
+    try {
+      const started = performance.now();
+      const err = await rejectionOf(pool.scan(task(`${CRASH}:hang`)));
+      expect((err as EngineError).code).toBe('INTERNAL');
+      const took = performance.now() - started;
+      expect(took).toBeGreaterThanOrEqual(300);
+      expect(took).toBeLessThan(3000);
+      expect((await pool.scan(task('after the hang'))).action).toBe('ALLOW');
+    } finally {
+      await pool.close({ graceMs: 0 });
+    }
+  });
+
+  it('leaves scans that finish within the limit alone', async () => {
+    const pool = await createScanPool({ workers: 1, hungTaskMs: 5_000, policySet: defaultPolicySet() });
+    try {
+      const results = await Promise.all(Array.from({ length: 20 }, () => pool.scan(task('a normal request'))));
+      expect(results.every((r) => r.action === 'ALLOW')).toBe(true);
+      expect(pool.stats().workers).toBe(1);
+    } finally {
+      await pool.close();
+    }
+  });
+});
+
 describe('scan pool shutdown', () => {
   it('finishes running tasks, rejects queued ones with UNAVAILABLE, then refuses new work', async () => {
     const pool = await createScanPool({ workers: 1, tasksPerWorker: 1, policySet: defaultPolicySet() });
