@@ -28,9 +28,12 @@ import type { ScanServiceDeps } from './scan-service-deps.js';
 export interface SidecarOptions {
   /** "host:port" (default 127.0.0.1:50051; port 0 = any free port) or "unix:/path/to.sock". */
   listen?: string;
-  /** The policy set to enforce; default: `policyFile`, else the built-in default. */
+  /** The policy set to enforce; wins over `policyFile` (which is then neither read nor watched). */
   policySet?: PolicySet;
-  /** A policy file, loaded at start and hot-reloaded on change (the last good set stays on errors). */
+  /**
+   * A policy file, loaded at start and hot-reloaded on change (the last good set stays on
+   * errors). Neither option: the built-in default policy.
+   */
   policyFile?: string;
   /** Scanner threads; default os.availableParallelism(). */
   workers?: number;
