@@ -9,6 +9,8 @@ export function metricsMarkdown(report: PipelineReport, attackWord = 'attack'): 
   lines.push('');
   lines.push(`Shipped threshold: **${report.threshold.toFixed(4)}** on the calibrated score (chosen on validation for benign FPR ≤ 1%).`);
   lines.push('');
+  lines.push('Headline rows use the labelled data file only (training-only augmentation rows are listed per source below).');
+  lines.push('');
   lines.push('| split | recall | FPR | ROC AUC | positives | benign |');
   lines.push('|---|---:|---:|---:|---:|---:|');
   for (const [name, r] of [['validation', report.validation], ['test', report.test]] as const) {

@@ -14,7 +14,7 @@ import { buildLinearTextModelOnnx } from '../../src/detectors/ml/onnx-model-buil
 import { DEFAULT_FEATURE_CONFIG } from '../../src/detectors/ml/text-features.js';
 import { DEFAULT_WINDOW_OPTIONS } from '../../src/detectors/ml/text-windows.js';
 import { dataDirectory, readLabelledJsonl } from './labelled-dataset.js';
-import { gettextBenignRows } from './gettext-benign.js';
+import { GETTEXT_SOURCE, gettextBenignRows } from './gettext-benign.js';
 import type { LabelledRow } from './labelled-dataset.js';
 import { injectionModelCard } from './injection-model-card.js';
 import type { PipelineSpec } from './train-pipeline.js';
@@ -61,6 +61,7 @@ function trainInjection(): void {
     losoSources: args.has('--no-loso') ? [] : attackSources,
     losoFit: { l2: 1e-5, maxIterations: 60, tolerance: 1e-6, history: 8 },
     losoMilRounds: 1,
+    augmentationSources: new Set([GETTEXT_SOURCE]),
     subsetKey,
     log,
   };

@@ -30,6 +30,7 @@ export function trainToxicity(repoRoot: string, args: Set<string>, log: (line: s
     losoSources: args.has('--no-loso') ? [] : [],
     losoFit: fit,
     losoMilRounds: 0,
+    augmentationSources: new Set<string>(),
     subsetKey: (r) => r.subset,
     log,
   });
