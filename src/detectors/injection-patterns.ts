@@ -13,7 +13,9 @@ import type { PatternRuleSet } from './rules/pattern-rule-set.js';
 import { loadRuleCatalog } from './rules/rule-catalog.js';
 import type { Detector, DetectorFactory, DetectorInput, Finding, TextView } from './types.js';
 
+/** The detector id reported in findings. */
 export const INJECTION_DETECTOR_ID = 'injection-patterns';
+/** The rule catalogue, next to rules/rule-catalog.ts. */
 export const INJECTION_RULES_FILE = 'injection-rules.yaml';
 
 /** Compiled once per process; see the module comment. */

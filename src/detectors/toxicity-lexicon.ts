@@ -13,7 +13,9 @@ import type { PatternRuleSet } from './rules/pattern-rule-set.js';
 import { loadRuleCatalog, ruleReaders } from './rules/rule-catalog.js';
 import type { Detector, DetectorFactory, DetectorInput, Finding } from './types.js';
 
+/** The detector id reported in findings. */
 export const TOXICITY_DETECTOR_ID = 'toxicity-lexicon';
+/** The lexicon, next to rules/rule-catalog.ts. */
 export const TOXICITY_LEXICON_FILE = 'toxicity-lexicon.yaml';
 
 const CATEGORIES = ['threat', 'identity-hate', 'slur-mild', 'harassment', 'profanity'] as const;

@@ -15,6 +15,7 @@ import { DEFAULT_DECODE_LIMITS, findDecodedRuns, type DecodeLimits } from './enc
 import { normalizeText } from './normalize-text.js';
 import { bufferMap, constantMap, identityMap } from './offset-map.js';
 
+/** Options for {@link analyzeText}; the defaults suit every scan. */
 export interface AnalyzeOptions {
   /** Limits for decoding encoded runs; `false` turns decoding off. */
   decode?: Partial<DecodeLimits> | false;

@@ -25,6 +25,7 @@ export function isAsciiLower(u: number): boolean {
   return u >= 0x61 && u <= 0x7a;
 }
 
+/** ASCII digit 0-9. */
 export function isAsciiDigit(u: number): boolean {
   return u >= 0x30 && u <= 0x39;
 }
@@ -34,6 +35,7 @@ export function isWordUnit(u: number): boolean {
   return isLetterUnit(u) || isAsciiDigit(u) || u === 0x40 /* @ */ || u === 0x24 /* $ */;
 }
 
+/** The code units whitespace collapses to. */
 export const SPACE = 0x20;
 export const NEWLINE = 0x0a;
 

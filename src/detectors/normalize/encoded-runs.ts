@@ -18,6 +18,7 @@ import type { TextSpan } from '../types.js';
 import { isLetterUnit } from './char-classes.js';
 import { decodeBinary, decodeMorse } from './morse-and-binary.js';
 
+/** How a decoded run was encoded. */
 export type RunEncoding = 'base64' | 'hex' | 'url' | 'binary' | 'morse';
 
 export interface DecodeLimits {
@@ -31,6 +32,7 @@ export interface DecodeLimits {
   maxCandidates: number;
 }
 
+/** Depth 3, 64 KiB decoded, 32 runs kept, 1024 candidates examined per scan. */
 export const DEFAULT_DECODE_LIMITS: Readonly<DecodeLimits> = Object.freeze({
   maxDepth: 3,
   maxDecodedBytes: 64 * 1024,
@@ -38,6 +40,7 @@ export const DEFAULT_DECODE_LIMITS: Readonly<DecodeLimits> = Object.freeze({
   maxCandidates: 1024,
 });
 
+/** One decoded run, with the span of the encoded text it came from. */
 export interface DecodedRun {
   encoding: RunEncoding;
   /** 1 = decoded from the original text, 2 = from a decoded run, ... */

@@ -8,6 +8,7 @@ import { MappedBuffer } from './offset-map.js';
 import { cleanupAndFold, type TagRun } from './unicode-cleanup.js';
 import { collapseWhitespace, joinSpacedLetters } from './whitespace-collapse.js';
 
+/** The result of {@link normalizeText}. */
 export interface NormalizedBuffer {
   /** The normalised text with, per code unit, its range in the input. */
   buffer: MappedBuffer;

@@ -47,6 +47,7 @@ export function isInvisible(cp: number): boolean {
   );
 }
 
+/** Unicode tag characters (U+E0000–U+E007F), used invisibly to spell ASCII. */
 export function isTagCharacter(cp: number): boolean {
   return cp >= 0xe0000 && cp <= 0xe007f;
 }

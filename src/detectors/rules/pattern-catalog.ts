@@ -27,6 +27,7 @@ const ATLAS_ID = /^AML\.T\d{4}(?:\.\d{3})?$/;
 const RULE_FIELDS = ['id', 'type', 'severity', 'confidence', 'owasp', 'atlas', 'description', 'pattern'];
 const GROUP_FIELDS = ['id', 'type', 'severity', 'confidence', 'owasp', 'atlas', 'description', 'minSignals'];
 
+/** What a detector allows in its catalogue. */
 export interface PatternCatalogOptions {
   /** Threat types rules in this catalogue may produce. */
   types: readonly ThreatTypeName[];

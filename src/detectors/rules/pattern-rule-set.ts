@@ -27,6 +27,7 @@ export interface FindingTemplate {
   description: string;
 }
 
+/** One compiled pattern rule. */
 export interface PatternRule extends FindingTemplate {
   /** The rule's pattern, compiled with the 'g' flag (used only after the set matched). */
   regex: RE2;
@@ -41,6 +42,7 @@ export interface PatternRule extends FindingTemplate {
   signalGroup?: string;
 }
 
+/** Weak rules that report together, as one finding, when enough of them match. */
 export interface SignalGroup extends FindingTemplate {
   /** Distinct member rules that must match for the group to report. */
   minSignals: number;
@@ -58,6 +60,7 @@ interface RuleHits {
   encodings: Set<string>;
 }
 
+/** A compiled catalogue: one RE2.Set prefilter plus the rules' full patterns. Immutable, shareable. */
 export class PatternRuleSet {
   private readonly prefilter: RE2Set | null;
   private readonly groups: ReadonlyMap<string, SignalGroup>;

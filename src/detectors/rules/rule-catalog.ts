@@ -36,6 +36,7 @@ export class RuleCatalogError extends Error {
   }
 }
 
+/** A parsed, shape-checked catalogue; rule fields are validated by each detector. */
 export interface RuleCatalog {
   fileName: string;
   /** Macro name → RE2 fragment, already expanded (macros may use earlier macros). */
