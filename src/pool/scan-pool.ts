@@ -290,7 +290,14 @@ class WorkerScanPool implements ScanPool {
     while (this.running < this.capacity) {
       const next = this.queue.shift();
       if (!next) break;
-      if (!next.settled) void this.run(next);
+      if (next.settled) continue;
+      // The caller's deadline passed while it waited (its signal may not have fired yet).
+      const deadline = next.body.task.deadline;
+      if (deadline > 0 && Date.now() >= deadline) {
+        this.settle(next, new PoolError('DEADLINE_EXCEEDED', 'deadline exceeded before the scan started'));
+        continue;
+      }
+      void this.run(next);
     }
     if (this.running === 0) for (const wake of [...this.idleWaiters]) wake();
   }

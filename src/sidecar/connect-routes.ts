@@ -12,7 +12,7 @@
 import { Code, ConnectError, type ConnectRouter, type HandlerContext } from '@connectrpc/connect';
 import { SecurityScanService, type StreamScanRequest, type StreamScanResponse } from '../../gen/bulwark/v1/scan_service_pb.js';
 import { AsyncQueue } from './async-queue.js';
-import { callContext, type CallContext } from './deadlines.js';
+import { callContext, deadlineReason, type CallContext } from './deadlines.js';
 import { handleScan } from './scan-handler.js';
 import type { ScanServiceDeps } from './scan-service-deps.js';
 import { toRpcError } from './status-errors.js';
@@ -33,7 +33,7 @@ function contextOf(context: HandlerContext): CallContext {
   const forward = (): void => {
     const reason: unknown = context.signal.reason;
     const timedOut = reason instanceof ConnectError && reason.code === Code.DeadlineExceeded;
-    cancelled.abort(timedOut ? new DOMException('deadline exceeded', 'TimeoutError') : reason);
+    cancelled.abort(timedOut ? deadlineReason() : reason);
   };
   if (context.signal.aborted) forward();
   else context.signal.addEventListener('abort', forward, { once: true });

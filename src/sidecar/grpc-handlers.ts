@@ -4,22 +4,25 @@
  */
 import type { ServerDuplexStream, ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { ScanRequest, ScanResponse, StreamScanRequest, StreamScanResponse } from '../../gen/bulwark/v1/scan_service_pb.js';
-import { callContext, grpcDeadlineMs, type CallContext } from './deadlines.js';
+import { callContext, deadlineReason, grpcDeadlineMs, type CallContext } from './deadlines.js';
 import { handleScan } from './scan-handler.js';
 import type { ScanServiceDeps } from './scan-service-deps.js';
 import { toRpcError } from './status-errors.js';
 import { StreamScanSession } from './stream-scan-handler.js';
 
-/** An AbortSignal that fires when grpc-js reports the call cancelled (client gone, deadline). */
-function cancellationOf(call: { on(event: 'cancelled', listener: () => void): unknown; cancelled: boolean }): AbortSignal {
-  const controller = new AbortController();
-  if (call.cancelled) controller.abort();
-  else call.on('cancelled', () => controller.abort());
-  return controller.signal;
-}
-
+/**
+ * A signal that fires when grpc-js reports the call over: client gone, deadline (grpc-js has
+ * already answered DEADLINE_EXCEEDED then), or — grpc-js emits 'cancelled' after every call —
+ * finished, when aborting is harmless.
+ */
 function contextOf(call: ServerUnaryCall<unknown, unknown> | ServerDuplexStream<unknown, unknown>): CallContext {
-  return callContext(grpcDeadlineMs(call.getDeadline()), cancellationOf(call));
+  const deadline = grpcDeadlineMs(call.getDeadline());
+  const controller = new AbortController();
+  const ctx = callContext(deadline, controller.signal);
+  const cancel = (): void => controller.abort(ctx.deadline > 0 && Date.now() >= ctx.deadline ? deadlineReason() : undefined);
+  if (call.cancelled) cancel();
+  else call.on('cancelled', cancel);
+  return ctx;
 }
 
 export function grpcScanImplementation(deps: ScanServiceDeps): UntypedServiceImplementation {

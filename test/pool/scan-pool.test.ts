@@ -221,3 +221,20 @@ describe('scan pool shutdown', () => {
     expect(((await rejectionOf(pool.scan(task('late')))) as PoolError).code).toBe('UNAVAILABLE');
   });
 });
+
+describe('scan pool deadlines', () => {
+  it('does not start a queued task whose deadline passed while it waited', async () => {
+    const pool = await createScanPool({ workers: 1, tasksPerWorker: 1, policySet: defaultPolicySet() });
+    try {
+      const busy = pool.scan(task('jane.doe@example.com call +1 415 555 0100 '.repeat(3000)));
+      const expired = pool.scan(task('waits too long', { deadline: Date.now() + 20 }));
+      const err = await rejectionOf(expired);
+      expect(err).toBeInstanceOf(PoolError);
+      expect((err as PoolError).code).toBe('DEADLINE_EXCEEDED');
+      await busy;
+      expect(pool.stats().completed).toBe(1);
+    } finally {
+      await pool.close();
+    }
+  });
+});
