@@ -91,7 +91,7 @@ train / validation / test = 70 / 15 / 15. The test split was used for nothing bu
 below. Labels: 1 = attack; the jailbreak output is trained on attack rows of the train split
 with label 1 for verazuo, Self-Reminder, jackhhao and Giskard "Jailbreak".
 
-Fitting: full-batch L-BFGS, L2 = ${1e-5}, rows weighted 1/sqrt(rows of their source and label)
+Fitting: full-batch L-BFGS, L2 = ${model.info.l2 ?? "?"}, rows weighted 1/sqrt(rows of their source and label)
 and then the two classes to equal total weight (so small sources are not drowned out).
 
 ## Results

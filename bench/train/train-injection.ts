@@ -3,7 +3,7 @@
  * `--toxicity` or `--all`, the toxicity classifier) from ../shared/data, and writes
  * models/<name>/model.onnx, metrics.json and MODEL_CARD.md.
  *
- * Options: --no-loso (skip leave-one-source-out), --no-gettext (no benign translation sample),
+ * Options: --l2=<strength>, --out=<directory> (experiments), --no-loso (skip leave-one-source-out), --no-gettext (no benign translation sample),
  * --toxicity (only toxicity), --all (both).
  */
 import { createHash } from 'node:crypto';
@@ -23,6 +23,11 @@ import { trainToxicity } from './train-toxicity.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const args = new Set(process.argv.slice(2));
+/** `--name=value` options (for experiments; the defaults are the shipped configuration). */
+function option(name: string, fallback: string): string {
+  const hit = process.argv.slice(2).find((a) => a.startsWith(`--${name}=`));
+  return hit === undefined ? fallback : hit.slice(name.length + 3);
+}
 const log = (line: string): void => console.log(`[train] ${line}`);
 
 /** Sources whose attack rows are jailbreaks (persona / no-rules prompts) rather than injected instructions. */
@@ -53,7 +58,7 @@ function trainInjection(): void {
     rows,
     features: DEFAULT_FEATURE_CONFIG,
     windows: DEFAULT_WINDOW_OPTIONS,
-    fit: { l2: 1e-5, maxIterations: 150, tolerance: 1e-6, history: 8 },
+    fit: { l2: Number(option('l2', '1e-5')), maxIterations: 150, tolerance: 1e-6, history: 8 },
     milRounds: 2,
     maxFpr: 0.01,
     balanceSources: true,
@@ -73,10 +78,11 @@ function trainInjection(): void {
   model.info = {
     data: 'injection.jsonl from the project shared data (see MODEL_CARD.md)',
     data_sha256: dataSha,
+    l2: String(spec.fit.l2),
     test_recall: report.test.recall.toFixed(4),
     test_fpr: report.test.fpr.toFixed(4),
   };
-  const dir = resolve(repoRoot, 'models/injection-classifier');
+  const dir = resolve(repoRoot, option('out', 'models/injection-classifier'));
   mkdirSync(dir, { recursive: true });
   writeFileSync(resolve(dir, 'model.onnx'), buildLinearTextModelOnnx(model));
   writeFileSync(

@@ -50,6 +50,8 @@ export interface WordStats {
 }
 const OVERRIDE =
   /\b(?:ignore|disregard|forget|override|bypass|skip|neglect|overlook)\b[^.!?\n]{0,40}\b(?:previous|prior|above|earlier|preceding|all|any|your|system|original|initial)\b[^.!?\n]{0,30}\b(?:instructions?|rules?|prompts?|guidelines?|directions?|commands?|context|text|messages?)\b/i;
+/** Word stems OVERRIDE starts with (a cheap exact pre-check). */
+const OVERRIDE_VERBS = ['ignor', 'disregard', 'forget', 'overrid', 'bypass', 'skip', 'neglect', 'overlook'];
 const DELIMITED = /```|"""|'''|<\/?[a-z_]{2,20}>|\{\{|\}\}|\[\[|\]\]|-{5,}|={5,}|#{3,}/gi;
 const QUOTE = /["“”«»'‘’`]/g;
 const TABLE_LINE = /^\s*\|.*\|\s*$/gm;
@@ -143,10 +145,14 @@ export function computeStructuralFeatures(cased: string, canonical: string, word
     } else if (c >= 97 && c <= 122) letters++;
   }
 
+  // Each regex below needs a character the text may not have: checking for it first is exact
+  // and much cheaper than a scan (this runs for every window and every segment).
+  const hasColon = cased.includes(':');
   const mixedScript = NON_ASCII.test(canonical) ? countMatches(MIXED_SCRIPT_WORD, canonical) : 0;
-  const roleTags = countMatches(ROLE_TAG, cased);
-  const tableLines = countMatches(TABLE_LINE, cased);
-  const emailHeaders = countMatches(EMAIL_HEADER, cased);
+  const roleTags = hasColon || cased.includes('<') || cased.includes('[') ? countMatches(ROLE_TAG, cased) : 0;
+  const tableLines = cased.includes('|') ? countMatches(TABLE_LINE, cased) : 0;
+  const emailHeaders = hasColon ? countMatches(EMAIL_HEADER, cased) : 0;
+  const overrideCue = OVERRIDE_VERBS.some((v) => canonical.includes(v)) && OVERRIDE.test(canonical);
   const documentLike = tableLines >= 3 || emailHeaders >= 1 || CODE_FENCE.test(cased) ? 1 : 0;
 
   const f = out;
@@ -156,7 +162,7 @@ export function computeStructuralFeatures(cased: string, canonical: string, word
   f[k++] = sentenceCount === 0 ? 0 : imperativeSentences / sentenceCount;
   f[k++] = instructionAfterContent;
   f[k++] = wordCount === 0 ? 0 : Math.min(1, (5 * words.secondPerson) / wordCount);
-  f[k++] = OVERRIDE.test(canonical) ? 1 : 0;
+  f[k++] = overrideCue ? 1 : 0;
   f[k++] = logCount(countMatches(DELIMITED, cased));
   f[k++] = cased.length === 0 ? 0 : Math.min(1, (20 * countMatches(QUOTE, cased)) / cased.length);
   f[k++] = documentLike;
@@ -168,6 +174,6 @@ export function computeStructuralFeatures(cased: string, canonical: string, word
   f[k++] = wordCount < 20 ? 0 : Math.min(1, words.maxFrequency / wordCount);
   f[k++] = SPACED_LETTERS.test(canonical) ? 1 : 0;
   f[k++] = wordCount === 0 ? 0 : Math.min(1, (10 * countMatches(DIGIT_LETTER, canonical)) / wordCount);
-  f[k++] = logCount(countMatches(DIALOGUE_TURN, cased));
+  f[k++] = hasColon ? logCount(countMatches(DIALOGUE_TURN, cased)) : 0;
   f[k] = Math.min(1, Math.log1p(cased.length) / Math.log1p(1000));
 }
