@@ -30,7 +30,7 @@ function row(cols: string[], widths: number[]): string {
 }
 
 export function formatGrid(cells: BenchCell[]): string {
-  const header = ['size', 'conc', 'scan p50', 'p95', 'p99', 'scans/s', 'err', '| empty p50', 'p95', 'p99', 'req/s', 'scan/empty', 'RSS MiB'];
+  const header = ['size', 'conc', 'scan p50', 'p95', 'p99', 'scans/s', 'server p50', 'err', '| empty p50', 'p95', 'p99', 'req/s', 'scan/empty', 'RSS MiB'];
   const rows = cells.map((c) => [
     size(c.sizeBytes),
     String(c.concurrency),
@@ -38,6 +38,7 @@ export function formatGrid(cells: BenchCell[]): string {
     ms(c.scan.p95),
     ms(c.scan.p99),
     c.scan.perSecond.toFixed(0),
+    ms(c.scan.serverP50 ?? Number.NaN),
     String(c.scan.errors),
     `| ${ms(c.empty.p50)}`,
     ms(c.empty.p95),
@@ -49,7 +50,8 @@ export function formatGrid(cells: BenchCell[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const errors = cells.filter((c) => c.scan.firstError).map((c) => `  ${size(c.sizeBytes)} c${c.concurrency}: ${c.scan.firstError}`);
   return [
-    'latency in ms (client-observed, closed loop); empty = grpc.health.v1.Health/Check on the same server',
+    'latency in ms, client-observed, closed loop; server p50 = the response's latency_ms (time inside the sidecar: queue + scan);',
+    'empty = grpc.health.v1.Health/Check on the same server',
     row(header, widths),
     ...rows.map((r) => row(r, widths)),
     ...(errors.length ? ['scan errors:', ...errors] : []),

@@ -12,6 +12,8 @@ export interface UnaryTarget {
   /** "/package.Service/Method" */
   path: string;
   request: Buffer;
+  /** Reads the server's own latency (ms) from a response; sampled to split server from transport time. */
+  serverLatencyMs?: (response: Buffer) => number;
 }
 
 export interface LoadOptions {
@@ -30,7 +32,12 @@ export interface LoadOptions {
 export interface LoadResult extends LatencySummary {
   /** The first failure's status, if any call failed (e.g. "12 UNIMPLEMENTED: …"). */
   firstError?: string;
+  /** Median of the server-reported latency over sampled responses (when the target has one). */
+  serverP50?: number;
 }
+
+/** One response in this many is decoded for its server-side latency (decoding costs client CPU). */
+const SERVER_LATENCY_SAMPLE_EVERY = 8;
 
 const identity = (b: Buffer): Buffer => b;
 /** Generous: a call that takes this long is a failure, not a data point. */
@@ -79,6 +86,7 @@ export class GrpcLoadClient {
 
   private async loop(target: UnaryTarget, concurrency: number, opts: Omit<LoadOptions, 'concurrency'>): Promise<LoadResult> {
     const samples: number[] = [];
+    const serverSamples: number[] = [];
     let errors = 0;
     let firstError: string | undefined;
     let issued = 0;
@@ -91,8 +99,11 @@ export class GrpcLoadClient {
         issued += 1;
         const t0 = performance.now();
         try {
-          await this.call(target);
+          const response = await this.call(target);
           samples.push(performance.now() - t0);
+          if (target.serverLatencyMs && samples.length % SERVER_LATENCY_SAMPLE_EVERY === 0) {
+            serverSamples.push(target.serverLatencyMs(response));
+          }
         } catch (err) {
           errors += 1;
           firstError ??= (err as Error).message;
@@ -104,6 +115,7 @@ export class GrpcLoadClient {
     await Promise.all(Array.from({ length: concurrency }, worker));
     const result: LoadResult = summarize(samples, errors, performance.now() - start);
     if (firstError !== undefined) result.firstError = firstError;
+    if (serverSamples.length > 0) result.serverP50 = summarize(serverSamples, 0, 0).p50;
     return result;
   }
 

@@ -61,7 +61,11 @@ function parseConfig(argv: string[]): BenchConfig {
 
 function scanTarget(bytes: number): UnaryTarget {
   const msg = create(ScanRequestSchema, { content: benchContent(bytes), direction: Direction.INPUT });
-  return { path: SCAN_PATH, request: Buffer.from(toBinary(ScanRequestSchema, msg)) };
+  return {
+    path: SCAN_PATH,
+    request: Buffer.from(toBinary(ScanRequestSchema, msg)),
+    serverLatencyMs: (response) => fromBinary(ScanResponseSchema, response).latencyMs,
+  };
 }
 
 /** Starts the built CLI, or the TypeScript source through tsx when run unbuilt. */
