@@ -19,6 +19,12 @@ export interface SqlExecutor {
   exec(sql: string): Promise<void>;
 }
 
+/** Receives a NOTIFY payload, or `undefined` when notifications may have been missed. */
+export type NotifyHandler = (payload: string | undefined) => void;
+
+/** Channel names are interpolated into LISTEN (identifiers cannot be parameters): keep them plain. */
+export const CHANNEL_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
+
 /** Which engine is behind a {@link Database}. */
 export type DatabaseKind = 'postgres' | 'pglite';
 
@@ -29,6 +35,13 @@ export interface Database extends SqlExecutor {
    * Prefer `inTenant` / `asPlatform` (scoped-session.ts), which also drop privileges.
    */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  /**
+   * LISTEN on `channel` (a lower-case SQL identifier). `onNotify` gets each NOTIFY payload of
+   * a committed transaction, from any process on the database; `undefined` after the
+   * listening connection was lost and re-established (notifications may have been missed:
+   * re-check everything). Resolves once listening; the returned function stops it.
+   */
+  listen(channel: string, onNotify: NotifyHandler): Promise<() => Promise<void>>;
   /** Closes the pool or the embedded instance; idempotent. */
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 /** {@link Database} over a real PostgreSQL server through a `pg` connection pool. */
 import pg from 'pg';
-import type { Database, QueryResult, SqlExecutor } from './database.js';
+import { CHANNEL_NAME, type Database, type NotifyHandler, type QueryResult, type SqlExecutor } from './database.js';
+import { listenOnPostgres } from './pg-listener.js';
 
 /** Options of the PostgreSQL pool. */
 export interface PgDatabaseOptions {
@@ -32,6 +33,7 @@ export async function openPgDatabase(options: PgDatabaseOptions): Promise<Databa
   const probe = await pool.connect();
   probe.release();
   let closed = false;
+  const listeners = new Set<() => Promise<void>>();
   const base = executor(pool);
   return {
     kind: 'postgres',
@@ -57,9 +59,19 @@ export async function openPgDatabase(options: PgDatabaseOptions): Promise<Databa
         client.release(broken);
       }
     },
+    async listen(channel: string, onNotify: NotifyHandler): Promise<() => Promise<void>> {
+      if (!CHANNEL_NAME.test(channel)) throw new Error(`invalid channel name "${channel}"`);
+      const stop = await listenOnPostgres(options.connectionString, channel, onNotify);
+      listeners.add(stop);
+      return async () => {
+        listeners.delete(stop);
+        await stop();
+      };
+    },
     async close(): Promise<void> {
       if (closed) return;
       closed = true;
+      await Promise.all([...listeners].map((stop) => stop()));
       await pool.end();
     },
   };

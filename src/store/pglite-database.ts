@@ -4,7 +4,7 @@
  * `transaction` is exclusive and a query from elsewhere never lands inside it.
  */
 import { PGlite, type Transaction } from '@electric-sql/pglite';
-import type { Database, QueryResult, SqlExecutor } from './database.js';
+import { CHANNEL_NAME, type Database, type NotifyHandler, type QueryResult, type SqlExecutor } from './database.js';
 
 function executor(target: PGlite | Transaction): SqlExecutor {
   return {
@@ -32,6 +32,15 @@ export async function openPgliteDatabase(dataDir: string): Promise<Database> {
     exec: base.exec,
     transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
       return db.transaction((tx) => fn(executor(tx)));
+    },
+    async listen(channel: string, onNotify: NotifyHandler): Promise<() => Promise<void>> {
+      if (!CHANNEL_NAME.test(channel)) throw new Error(`invalid channel name "${channel}"`);
+      // In-process: notifications arrive after the notifying transaction commits; the
+      // "connection" cannot be lost, so `undefined` is never delivered.
+      const unlisten = await db.listen(channel, (payload) => onNotify(payload));
+      return async () => {
+        if (!closed) await unlisten();
+      };
     },
     async close(): Promise<void> {
       if (closed) return;

@@ -18,6 +18,7 @@ import {
   type VersionRow,
 } from './policy-version-writer.js';
 import { inTenant } from './scoped-session.js';
+import { toBigInt } from './sql-values.js';
 import { StoreError, translateConstraintError } from './store-error.js';
 
 /** Who makes a change (the token's subject), recorded on the version. */
@@ -182,6 +183,19 @@ export class PolicyRepository {
         [afterRevision.toString(), limit],
       );
       return rows.map(toVersionRecord);
+    });
+  }
+
+  /**
+   * The tenant's highest revision (0 when it never had a policy), tombstones included: a
+   * cheap "did anything change since" probe for the push service.
+   */
+  async latestRevision(tenantId: string): Promise<bigint> {
+    return inTenant(this.db, tenantId, async (tx) => {
+      const { rows } = await tx.query<{ revision: unknown }>(
+        `SELECT coalesce(max(v.revision), 0) AS revision FROM policy_versions v WHERE v.tenant_id = bulwark_current_tenant()`,
+      );
+      return toBigInt(rows[0]?.revision ?? 0);
     });
   }
 
