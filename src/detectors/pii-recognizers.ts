@@ -117,7 +117,9 @@ class PiiDetector implements Detector {
     const scanNormalized = NON_ASCII.test(original);
     for (const view of input.text.views) {
       if (view.kind === 'normalized' && (!scanNormalized || view.text === original)) continue;
-      this.scanView(view.text, (start, end) => view.toOriginal(start, end), located);
+      // Decoded payloads are read raw: the normalised form folds '@' and case away.
+      const text = view.kind === 'decoded' ? (view.rawText ?? view.text) : view.text;
+      this.scanView(text, (start, end) => view.toOriginal(start, end), located);
     }
     return resolveOverlaps(located).map(toFinding);
   }

@@ -10,7 +10,8 @@
  *    (validators, value profile, entropy, placeholder filter; see secrets/secret-candidate.ts).
  * 3. Overlapping candidates are resolved by catalogue order (specific formats before generic
  *    assignments), so one secret yields one finding.
- * Decoded base64/hex/URL runs are searched too, but only by rules marked `decodedViews`, and
+ * Decoded base64/hex/URL runs are searched through their raw payload (`rawText`) like the
+ * original text; views without one fall back to rules marked `decodedViews`, searched
  * case-insensitively, because the normaliser lower-cases decoded text (a case-sensitive token
  * format cannot be recognised there; a PEM header can).
  *
@@ -228,7 +229,11 @@ export function detectSecrets(catalog: SecretRuleCatalog, text: AnalyzedText): F
   const candidates: MappedCandidate[] = [];
   for (const view of text.views) {
     if (view.kind === 'original') candidates.push(...scanView(view, catalog, false));
-    else if (view.kind === 'decoded') candidates.push(...scanView(view, catalog, true));
+    else if (view.kind === 'decoded') {
+      // A raw decoded payload keeps case, so every rule applies as on the original text.
+      if (view.rawText !== undefined) candidates.push(...scanView({ ...view, text: view.rawText }, catalog, false));
+      else candidates.push(...scanView(view, catalog, true));
+    }
   }
   return resolveOverlaps(candidates).map(toFinding);
 }

@@ -79,6 +79,12 @@ export interface TextView {
   encoding?: 'base64' | 'hex' | 'url' | 'binary' | 'morse' | 'unicode-tags';
   depth?: number;
   /**
+   * For decoded views: the decoded payload BEFORE normalisation (case, punctuation and `@`
+   * intact), same length semantics as the encoded run. PII and secret detectors read this;
+   * intent detectors read the normalised `text`. Spans in it map with `toOriginal` too.
+   */
+  rawText?: string;
+  /**
    * Maps a span of `text` (UTF-16 offsets) to the span of the ORIGINAL content it came from.
    * For decoded views every span maps to the whole encoded run.
    */

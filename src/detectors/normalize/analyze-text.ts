@@ -40,6 +40,7 @@ export function analyzeText(original: string, options: AnalyzeOptions = {}): Ana
     views.push({
       kind: 'decoded',
       text: normalizeText(run.text).buffer.toText(),
+      rawText: run.text,
       encoding: 'unicode-tags',
       depth: 1,
       toOriginal: constantMap(run),
@@ -52,6 +53,7 @@ export function analyzeText(original: string, options: AnalyzeOptions = {}): Ana
       views.push({
         kind: 'decoded',
         text: normalizeText(run.text).buffer.toText(),
+        rawText: run.text,
         encoding: run.encoding,
         depth: run.depth,
         toOriginal: constantMap(run.span),
