@@ -50,7 +50,7 @@ export function formatGrid(cells: BenchCell[]): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
   const errors = cells.filter((c) => c.scan.firstError).map((c) => `  ${size(c.sizeBytes)} c${c.concurrency}: ${c.scan.firstError}`);
   return [
-    'latency in ms, client-observed, closed loop; server p50 = the response's latency_ms (time inside the sidecar: queue + scan);',
+    'latency in ms, client-observed, closed loop; server p50 = ScanResponse.latency_ms (time inside the sidecar: queue + scan);',
     'empty = grpc.health.v1.Health/Check on the same server',
     row(header, widths),
     ...rows.map((r) => row(r, widths)),
