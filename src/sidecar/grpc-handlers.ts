@@ -10,35 +10,50 @@ import type { ScanServiceDeps } from './scan-service-deps.js';
 import { toRpcError } from './status-errors.js';
 import { StreamScanSession } from './stream-scan-handler.js';
 
+interface GrpcCallContext {
+  ctx: CallContext;
+  /** Call once the handler has answered: the 'cancelled' grpc-js emits after every call is then ignored. */
+  answered(): void;
+}
+
 /**
- * A signal that fires when grpc-js reports the call over: client gone, deadline (grpc-js has
- * already answered DEADLINE_EXCEEDED then), or — grpc-js emits 'cancelled' after every call —
- * finished, when aborting is harmless.
+ * The call's context; its signal fires when grpc-js reports the call cancelled before we
+ * answered: client gone, or the deadline (grpc-js has already sent DEADLINE_EXCEEDED then).
+ * grpc-js emits 'cancelled' after normal completion too; aborting then would only cost a
+ * DOMException per call, hence `answered`.
  */
-function contextOf(call: ServerUnaryCall<unknown, unknown> | ServerDuplexStream<unknown, unknown>): CallContext {
+function contextOf(call: ServerUnaryCall<unknown, unknown> | ServerDuplexStream<unknown, unknown>): GrpcCallContext {
   const deadline = grpcDeadlineMs(call.getDeadline());
   const controller = new AbortController();
   const ctx = callContext(deadline, controller.signal);
-  const cancel = (): void => controller.abort(ctx.deadline > 0 && Date.now() >= ctx.deadline ? deadlineReason() : undefined);
+  let answered = false;
+  const cancel = (): void => {
+    if (answered) return;
+    controller.abort(ctx.deadline > 0 && Date.now() >= ctx.deadline ? deadlineReason() : undefined);
+  };
   if (call.cancelled) cancel();
   else call.on('cancelled', cancel);
-  return ctx;
+  return { ctx, answered: () => (answered = true) };
 }
 
 export function grpcScanImplementation(deps: ScanServiceDeps): UntypedServiceImplementation {
   return {
     Scan(call: ServerUnaryCall<ScanRequest, ScanResponse>, callback: sendUnaryData<ScanResponse>): void {
-      let ctx: CallContext;
+      let callCtx: GrpcCallContext;
       try {
-        ctx = contextOf(call);
+        callCtx = contextOf(call);
       } catch (err) {
         const e = toRpcError(err);
         callback({ code: e.code, details: e.message });
         return;
       }
-      handleScan(call.request, ctx, deps).then(
-        (response) => callback(null, response),
+      handleScan(call.request, callCtx.ctx, deps).then(
+        (response) => {
+          callCtx.answered();
+          callback(null, response);
+        },
         (err: unknown) => {
+          callCtx.answered();
           const e = toRpcError(err);
           callback({ code: e.code, details: e.message });
         },
@@ -47,11 +62,11 @@ export function grpcScanImplementation(deps: ScanServiceDeps): UntypedServiceImp
 
     StreamScan(call: ServerDuplexStream<StreamScanRequest, StreamScanResponse>): void {
       let endCall: () => void;
-      let ctx: CallContext;
+      let callCtx: GrpcCallContext;
       try {
         endCall = deps.calls.begin();
         try {
-          ctx = contextOf(call);
+          callCtx = contextOf(call);
         } catch (err) {
           endCall();
           throw err;
@@ -61,6 +76,7 @@ export function grpcScanImplementation(deps: ScanServiceDeps): UntypedServiceImp
         call.emit('error', { code: e.code, details: e.message });
         return;
       }
+      const ctx = callCtx.ctx;
       const session = new StreamScanSession(deps, ctx, {
         send: (response) => {
           call.write(response);
@@ -85,7 +101,10 @@ export function grpcScanImplementation(deps: ScanServiceDeps): UntypedServiceImp
       call.on('data', (request: StreamScanRequest) => session.push(request));
       call.on('end', () => {
         void session.finish().then(() => {
-          if (!ctx.signal.aborted) call.end();
+          if (!ctx.signal.aborted) {
+            callCtx.answered();
+            call.end();
+          }
           done();
         });
       });
