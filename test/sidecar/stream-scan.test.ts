@@ -174,6 +174,17 @@ describe('StreamScan', () => {
     expect(released(ofStream(responses, 'v'))).toBe('valid text');
   });
 
+  it('keeps order under a flood of chunks (the transport is paused and resumed, nothing is lost)', async () => {
+    const words = Array.from({ length: 600 }, (_, i) => `word${i} `);
+    const responses = await runStream(
+      client.streamScan(),
+      words.map((content, i) => ({ streamId: 'flood', content, endOfStream: i === words.length - 1 })),
+    );
+    expect(responses).toHaveLength(600);
+    expect(released(responses)).toBe(words.join(''));
+    expect(responses.at(-1)!.endOfStream).toBe(true);
+  });
+
   it('starts a new logical stream when an id is reused after its end', async () => {
     const responses = await runStream(client.streamScan(), [
       { streamId: 'r', content: 'one', endOfStream: true },
