@@ -11,6 +11,7 @@ import { rebuildError, type PolicyBroadcast, type SerializedError, type WorkerEv
 /** The live threads of the pool, by threadId (piscina's `threads`). */
 export type LiveThreads = () => readonly number[];
 
+/** Publishes policy sets to a pool's threads and tracks which thread compiled which version. */
 export class PolicyDistributor {
   private readonly channel: BroadcastChannel;
   /** threadId → version → null (compiled) or the compile error. */

@@ -5,6 +5,7 @@
  */
 export type PoolErrorCode = 'RESOURCE_EXHAUSTED' | 'DEADLINE_EXCEEDED' | 'CANCELLED' | 'UNAVAILABLE';
 
+/** A pool failure with the code transports map to a gRPC status. */
 export class PoolError extends Error {
   constructor(
     readonly code: PoolErrorCode,

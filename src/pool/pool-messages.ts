@@ -23,7 +23,9 @@ export type WorkerReply<R> =
   | { status: 'need-policy' }
   | { status: 'error'; error: SerializedError };
 
+/** A worker's answer to a `scan` task. */
 export type ScanReply = WorkerReply<ScanResult>;
+/** A worker's answer to a `window` task. */
 export type WindowReply = WorkerReply<StreamWindowResult>;
 
 /** Worker → pool, on the worker's parentPort (piscina re-emits these as 'message'). */
@@ -43,6 +45,7 @@ export interface ScanWorkerData {
   policyChannel: string;
 }
 
+/** An error as plain data, to cross a thread boundary. */
 export interface SerializedError {
   name: string;
   message: string;
@@ -52,6 +55,7 @@ export interface SerializedError {
 
 const ENGINE_CODES: readonly EngineErrorCode[] = ['NOT_FOUND', 'INVALID_ARGUMENT', 'DEADLINE_EXCEEDED', 'INTERNAL'];
 
+/** Engine and policy errors keep class, code and message; anything else becomes a content-free "scanner failed". */
 export function serializeError(err: unknown): SerializedError {
   if (err instanceof EngineError) return { name: 'EngineError', code: err.code, message: err.message };
   if (err instanceof PolicyValidationError) {

@@ -25,6 +25,7 @@ import { PolicyDistributor } from './policy-distributor.js';
 import { TaskQueue, type QueueHandle } from './task-queue.js';
 import { scanWorkerEntry } from './worker-file.js';
 
+/** What callers pass to {@link createScanPool}; defaults are applied once, in resolveOptions. */
 export interface ScanPoolOptions {
   /** Worker threads; default os.availableParallelism(). */
   workers?: number;
@@ -48,6 +49,7 @@ export interface ScanPoolOptions {
   logger?: Logger;
 }
 
+/** A snapshot: threads alive, tasks waiting in our queue, tasks on threads, tasks finished. */
 export interface ScanPoolStats {
   workers: number;
   queued: number;

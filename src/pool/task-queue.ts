@@ -15,6 +15,7 @@ export interface QueueHandle {
   remove(): void;
 }
 
+/** FIFO with O(1) push, shift and removal through the handle `push` returns. */
 export class TaskQueue<T> {
   private head: Node<T> | undefined;
   private tail: Node<T> | undefined;

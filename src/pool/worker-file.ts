@@ -9,6 +9,7 @@ export interface WorkerEntry {
   execArgv: string[] | undefined;
 }
 
+/** The worker file and thread flags for the way this process runs (compiled or from source). */
 export function scanWorkerEntry(): WorkerEntry {
   const runningFromSource = import.meta.url.endsWith('.ts');
   if (!runningFromSource) return { filename: new URL('./scan-worker.js', import.meta.url).href, execArgv: undefined };

@@ -5,6 +5,7 @@
 import { status } from '@grpc/grpc-js';
 import { RpcError } from './status-errors.js';
 
+/** In-flight scan calls, and the draining switch that refuses new ones. */
 export class CallTracker {
   private active = 0;
   private drainingNow = false;

@@ -41,6 +41,7 @@ function contextOf(context: HandlerContext): CallContext {
   return callContext(timeoutMs === undefined ? 0 : Date.now() + timeoutMs, cancelled.signal);
 }
 
+/** Routes for connectNodeAdapter: SecurityScanService on the shared handlers. */
 export function connectRoutes(deps: ScanServiceDeps): (router: ConnectRouter) => void {
   return (router) => {
     router.service(SecurityScanService, {

@@ -15,6 +15,7 @@ const HTTP2_PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 /** Enough of the preface to tell it from any HTTP/1.1 request line. */
 const SNIFF_BYTES = 4;
 
+/** Where sniffed connections go. */
 export interface ConnectionTargets {
   http2(socket: Socket): void;
   http1(socket: Socket): void;

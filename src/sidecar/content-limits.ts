@@ -14,6 +14,7 @@
 import { status } from '@grpc/grpc-js';
 import { RpcError } from './status-errors.js';
 
+/** 1 MiB: the proto's documented default. */
 export const DEFAULT_MAX_CONTENT_BYTES = 1024 * 1024;
 
 /** Room for the other fields of a request (ids, context map) above the content limit. */

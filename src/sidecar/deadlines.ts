@@ -13,6 +13,7 @@
 import { status } from '@grpc/grpc-js';
 import { RpcError } from './status-errors.js';
 
+/** Deadline and cancellation of one call, in the form the pool and engine take. */
 export interface CallContext {
   /** ms since epoch (Date.now()); 0 = no deadline. */
   deadline: number;

@@ -36,6 +36,7 @@ function contextOf(call: ServerUnaryCall<unknown, unknown> | ServerDuplexStream<
   return { ctx, answered: () => (answered = true) };
 }
 
+/** The grpc-js implementation of SecurityScanService (keys are the proto method names). */
 export function grpcScanImplementation(deps: ScanServiceDeps): UntypedServiceImplementation {
   return {
     Scan(call: ServerUnaryCall<ScanRequest, ScanResponse>, callback: sendUnaryData<ScanResponse>): void {

@@ -12,6 +12,7 @@ import { status, type sendUnaryData, type Server, type ServerUnaryCall, type Ser
 import { service as healthService } from 'grpc-health-check';
 import { SecurityScanService } from '../../gen/bulwark/v1/scan_service_pb.js';
 
+/** Names Check/Watch know: "" (the server) and the scan service. */
 export const HEALTH_SERVICE_NAMES: readonly string[] = ['', SecurityScanService.typeName];
 
 type ServingStatus = 'SERVING' | 'NOT_SERVING';
@@ -24,6 +25,7 @@ interface HealthResponse {
   status: WatchStatus;
 }
 
+/** The health service's state and handlers. */
 export class SidecarHealth {
   private current: ServingStatus = 'NOT_SERVING';
   private readonly watches = new Set<ServerWritableStream<HealthRequest, HealthResponse>>();

@@ -4,8 +4,10 @@
  */
 export type ListenTarget = { kind: 'tcp'; host: string; port: number } | { kind: 'unix'; path: string };
 
+/** Localhost only by default: the sidecar serves its own pod. */
 export const DEFAULT_LISTEN = '127.0.0.1:50051';
 
+/** Parses the `listen` option; throws with the offending value on anything else. */
 export function parseListenAddress(listen: string): ListenTarget {
   if (listen.startsWith('unix:')) {
     const path = listen.slice('unix:'.length);

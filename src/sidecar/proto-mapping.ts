@@ -26,16 +26,19 @@ export function tenantOrDefault(tenantId: string): string {
   return tenantId === '' ? 'default' : tenantId;
 }
 
+/** Engine action name → proto enum. */
 export function actionEnum(action: ActionName): Action {
   return Action[action];
 }
 
 const ACTION_RANK: Record<ActionName, number> = { ALLOW: 0, WARN: 1, REDACT: 2, BLOCK: 3 };
 
+/** The more severe of two actions (ALLOW < WARN < REDACT < BLOCK). */
 export function moreSevere(a: ActionName, b: ActionName): ActionName {
   return ACTION_RANK[b] > ACTION_RANK[a] ? b : a;
 }
 
+/** Engine threat → proto Threat (spans are already code points). */
 export function threatMessage(t: ThreatResult): Threat {
   return create(ThreatSchema, {
     type: ThreatType[t.type],

@@ -38,6 +38,7 @@ export function reflectionPackageDefinition(): PackageDefinition {
   } as unknown as PackageDefinition;
 }
 
+/** Adds grpc.reflection v1 and v1alpha to a grpc-js server. */
 export function addReflection(server: Server): void {
   new ReflectionService(reflectionPackageDefinition()).addToServer(server);
 }

@@ -25,6 +25,7 @@ export function scanTaskOf(request: ScanRequest, deadline: number, maxContentByt
   };
 }
 
+/** Engine result → ScanResponse; `allowed` is false exactly for BLOCK, `redacted_content` set only for REDACT. */
 export function scanResponseOf(
   result: ScanResult,
   ids: { scanId: string; requestId: string; tenantId: string },
@@ -43,6 +44,7 @@ export function scanResponseOf(
   });
 }
 
+/** Serves one Scan; throws RpcError. Counts as an in-flight call for the drain. */
 export async function handleScan(request: ScanRequest, ctx: CallContext, deps: ScanServiceDeps): Promise<ScanResponse> {
   const startedAt = performance.now();
   const endCall = deps.calls.begin();

@@ -25,6 +25,7 @@ import { DEFAULT_LISTEN, formatAddress, parseListenAddress, type ListenTarget } 
 import { addReflection } from './reflection.js';
 import type { ScanServiceDeps } from './scan-service-deps.js';
 
+/** Options of {@link startSidecar}; everything has a default. */
 export interface SidecarOptions {
   /** "host:port" (default 127.0.0.1:50051; port 0 = any free port) or "unix:/path/to.sock". */
   listen?: string;
@@ -46,6 +47,7 @@ export interface SidecarOptions {
   logger?: Logger;
 }
 
+/** A started sidecar. */
 export interface RunningSidecar {
   /** "host:port" or "unix:/path". */
   address: string;
@@ -59,6 +61,7 @@ export interface RunningSidecar {
   close(graceMs?: number): Promise<void>;
 }
 
+/** UTF-16 units held back per stream window; the engine also holds whole tokens (stream-window.ts). */
 export const DEFAULT_STREAM_HOLD_BACK = 64;
 
 function listen(server: NetServer, target: ListenTarget): Promise<number> {
@@ -84,6 +87,7 @@ function removeStaleSocket(path: string): void {
   }
 }
 
+/** Starts the pool (every thread compiled), then listens; resolves once it serves, health SERVING. */
 export async function startSidecar(options: SidecarOptions = {}): Promise<RunningSidecar> {
   const logger = options.logger ?? rootLogger;
   const target = parseListenAddress(options.listen ?? DEFAULT_LISTEN);

@@ -76,6 +76,7 @@ interface LogicalStream {
   closed: ClosedReason | undefined;
 }
 
+/** One StreamScan RPC: its logical streams, their order, endings and backpressure. */
 export class StreamScanSession {
   private readonly streams = new Map<string, LogicalStream>();
   private readonly closedIds = new Map<string, ClosedReason>();
