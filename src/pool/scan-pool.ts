@@ -43,7 +43,8 @@ export interface ScanPoolOptions {
   /**
    * A task running longer than this is taken as a hung thread (a detector bug: the engine
    * itself stops between detectors at the time budget): the thread is terminated and replaced,
-   * its tasks fail with INTERNAL. Default 30 s; 0 disables the watchdog.
+   * its tasks (the hung one and any waiting in that thread's inbox) fail with INTERNAL.
+   * Default 30 s; 0 disables the watchdog.
    */
   hungTaskMs?: number;
   logger?: Logger;
