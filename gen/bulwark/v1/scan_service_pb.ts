@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file bulwark/v1/scan_service.proto.
  */
 export const file_bulwark_v1_scan_service: GenFile = /*@__PURE__*/
-  fileDesc("Ch1idWx3YXJrL3YxL3NjYW5fc2VydmljZS5wcm90bxIKYnVsd2Fyay52MSL7AQoLU2NhblJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEigKCWRpcmVjdGlvbhgCIAEoDjIVLmJ1bHdhcmsudjEuRGlyZWN0aW9uEg8KB2NvbnRlbnQYAyABKAkSNQoHY29udGV4dBgEIAMoCzIkLmJ1bHdhcmsudjEuU2NhblJlcXVlc3QuQ29udGV4dEVudHJ5EhEKCXBvbGljeV9pZBgFIAEoCRISCgpyZXF1ZXN0X2lkGAYgASgJEhAKCGFnZW50X2lkGAcgASgJGi4KDENvbnRleHRFbnRyeRILCgNrZXkYASABKAkSDQoFdmFsdWUYAiABKAk6AjgBIuYBCgxTY2FuUmVzcG9uc2USDwoHc2Nhbl9pZBgBIAEoCRIPCgdhbGxvd2VkGAIgASgIEiIKBmFjdGlvbhgDIAEoDjISLmJ1bHdhcmsudjEuQWN0aW9uEiMKB3RocmVhdHMYBCADKAsyEi5idWx3YXJrLnYxLlRocmVhdBIYChByZWRhY3RlZF9jb250ZW50GAUgASgJEhIKCmxhdGVuY3lfbXMYBiABKAESFgoOcG9saWN5X3ZlcnNpb24YByABKAkSEgoKcmVxdWVzdF9pZBgIIAEoCRIRCgl0ZW5hbnRfaWQYCSABKAkisQIKEVN0cmVhbVNjYW5SZXF1ZXN0EhEKCXN0cmVhbV9pZBgBIAEoCRIRCgl0ZW5hbnRfaWQYAiABKAkSKAoJZGlyZWN0aW9uGAMgASgOMhUuYnVsd2Fyay52MS5EaXJlY3Rpb24SDwoHY29udGVudBgEIAEoCRIVCg1lbmRfb2Zfc3RyZWFtGAUgASgIEjsKB2NvbnRleHQYBiADKAsyKi5idWx3YXJrLnYxLlN0cmVhbVNjYW5SZXF1ZXN0LkNvbnRleHRFbnRyeRIRCglwb2xpY3lfaWQYByABKAkSEAoIYWdlbnRfaWQYCCABKAkSEgoKcmVxdWVzdF9pZBgJIAEoCRouCgxDb250ZXh0RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKGAgoSU3RyZWFtU2NhblJlc3BvbnNlEhEKCXN0cmVhbV9pZBgBIAEoCRIiCgZhY3Rpb24YAiABKA4yEi5idWx3YXJrLnYxLkFjdGlvbhIjCgd0aHJlYXRzGAMgAygLMhIuYnVsd2Fyay52MS5UaHJlYXQSGAoQcmVsZWFzZWRfY29udGVudBgEIAEoCRIVCg1lbmRfb2Zfc3RyZWFtGAUgASgIEg8KB3NjYW5faWQYBiABKAkSFgoOcG9saWN5X3ZlcnNpb24YByABKAkSEgoKcmVxdWVzdF9pZBgIIAEoCRImCgVlcnJvchgJIAEoCzIXLmJ1bHdhcmsudjEuU3RyZWFtRXJyb3IiLAoLU3RyZWFtRXJyb3ISDAoEY29kZRgBIAEoDRIPCgdtZXNzYWdlGAIgASgJMqEBChNTZWN1cml0eVNjYW5TZXJ2aWNlEjkKBFNjYW4SFy5idWx3YXJrLnYxLlNjYW5SZXF1ZXN0GhguYnVsd2Fyay52MS5TY2FuUmVzcG9uc2USTwoKU3RyZWFtU2NhbhIdLmJ1bHdhcmsudjEuU3RyZWFtU2NhblJlcXVlc3QaHi5idWx3YXJrLnYxLlN0cmVhbVNjYW5SZXNwb25zZSgBMAFiBnByb3RvMw", [file_bulwark_v1_threat]);
+  fileDesc("Ch1idWx3YXJrL3YxL3NjYW5fc2VydmljZS5wcm90bxIKYnVsd2Fyay52MSKpAgoLU2NhblJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEigKCWRpcmVjdGlvbhgCIAEoDjIVLmJ1bHdhcmsudjEuRGlyZWN0aW9uEg8KB2NvbnRlbnQYAyABKAkSNQoHY29udGV4dBgEIAMoCzIkLmJ1bHdhcmsudjEuU2NhblJlcXVlc3QuQ29udGV4dEVudHJ5EhEKCXBvbGljeV9pZBgFIAEoCRISCgpyZXF1ZXN0X2lkGAYgASgJEhAKCGFnZW50X2lkGAcgASgJEhUKDXN5c3RlbV9wcm9tcHQYCCABKAkSFQoNaW5wdXRfY29udGVudBgJIAEoCRouCgxDb250ZXh0RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASLmAQoMU2NhblJlc3BvbnNlEg8KB3NjYW5faWQYASABKAkSDwoHYWxsb3dlZBgCIAEoCBIiCgZhY3Rpb24YAyABKA4yEi5idWx3YXJrLnYxLkFjdGlvbhIjCgd0aHJlYXRzGAQgAygLMhIuYnVsd2Fyay52MS5UaHJlYXQSGAoQcmVkYWN0ZWRfY29udGVudBgFIAEoCRISCgpsYXRlbmN5X21zGAYgASgBEhYKDnBvbGljeV92ZXJzaW9uGAcgASgJEhIKCnJlcXVlc3RfaWQYCCABKAkSEQoJdGVuYW50X2lkGAkgASgJIsgCChFTdHJlYW1TY2FuUmVxdWVzdBIRCglzdHJlYW1faWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEigKCWRpcmVjdGlvbhgDIAEoDjIVLmJ1bHdhcmsudjEuRGlyZWN0aW9uEg8KB2NvbnRlbnQYBCABKAkSFQoNZW5kX29mX3N0cmVhbRgFIAEoCBI7Cgdjb250ZXh0GAYgAygLMiouYnVsd2Fyay52MS5TdHJlYW1TY2FuUmVxdWVzdC5Db250ZXh0RW50cnkSEQoJcG9saWN5X2lkGAcgASgJEhAKCGFnZW50X2lkGAggASgJEhIKCnJlcXVlc3RfaWQYCSABKAkSFQoNc3lzdGVtX3Byb21wdBgKIAEoCRouCgxDb250ZXh0RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKGAgoSU3RyZWFtU2NhblJlc3BvbnNlEhEKCXN0cmVhbV9pZBgBIAEoCRIiCgZhY3Rpb24YAiABKA4yEi5idWx3YXJrLnYxLkFjdGlvbhIjCgd0aHJlYXRzGAMgAygLMhIuYnVsd2Fyay52MS5UaHJlYXQSGAoQcmVsZWFzZWRfY29udGVudBgEIAEoCRIVCg1lbmRfb2Zfc3RyZWFtGAUgASgIEg8KB3NjYW5faWQYBiABKAkSFgoOcG9saWN5X3ZlcnNpb24YByABKAkSEgoKcmVxdWVzdF9pZBgIIAEoCRImCgVlcnJvchgJIAEoCzIXLmJ1bHdhcmsudjEuU3RyZWFtRXJyb3IiLAoLU3RyZWFtRXJyb3ISDAoEY29kZRgBIAEoDRIPCgdtZXNzYWdlGAIgASgJIigKE0NyZWF0ZUNhbmFyeVJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJIk4KFENyZWF0ZUNhbmFyeVJlc3BvbnNlEg4KBmNhbmFyeRgBIAEoCRITCgtpbnN0cnVjdGlvbhgCIAEoCRIRCgl0ZW5hbnRfaWQYAyABKAky9AEKE1NlY3VyaXR5U2NhblNlcnZpY2USOQoEU2NhbhIXLmJ1bHdhcmsudjEuU2NhblJlcXVlc3QaGC5idWx3YXJrLnYxLlNjYW5SZXNwb25zZRJPCgpTdHJlYW1TY2FuEh0uYnVsd2Fyay52MS5TdHJlYW1TY2FuUmVxdWVzdBoeLmJ1bHdhcmsudjEuU3RyZWFtU2NhblJlc3BvbnNlKAEwARJRCgxDcmVhdGVDYW5hcnkSHy5idWx3YXJrLnYxLkNyZWF0ZUNhbmFyeVJlcXVlc3QaIC5idWx3YXJrLnYxLkNyZWF0ZUNhbmFyeVJlc3BvbnNlYgZwcm90bzM", [file_bulwark_v1_threat]);
 
 /**
  * ScanRequest asks for one piece of content to be scanned.
@@ -68,6 +68,25 @@ export type ScanRequest = Message<"bulwark.v1.ScanRequest"> & {
    * @generated from field: string agent_id = 7;
    */
   agentId: string;
+
+  /**
+   * The application's system prompt, for DIRECTION_OUTPUT scans: an answer that reproduces
+   * a substantial part of it (verbatim or lightly reformatted) is a SYSTEM_PROMPT_LEAK.
+   * Counts toward the size limit like `content`. Never stored or logged.
+   *
+   * @generated from field: string system_prompt = 8;
+   */
+  systemPrompt: string;
+
+  /**
+   * The input that produced this answer, for DIRECTION_OUTPUT scans: used to tell an answer
+   * that obeys an injected demand ("respond only with ...") from an ordinary one, and to
+   * recognise conversation text smuggled out through links. Optional: without it the
+   * sidecar links the answer to an earlier INPUT scan with the same `request_id`.
+   *
+   * @generated from field: string input_content = 9;
+   */
+  inputContent: string;
 };
 
 /**
@@ -218,6 +237,14 @@ export type StreamScanRequest = Message<"bulwark.v1.StreamScanRequest"> & {
    * @generated from field: string request_id = 9;
    */
   requestId: string;
+
+  /**
+   * The application's system prompt (see ScanRequest.system_prompt); read from the first
+   * message of a logical stream.
+   *
+   * @generated from field: string system_prompt = 10;
+   */
+  systemPrompt: string;
 };
 
 /**
@@ -329,6 +356,63 @@ export const StreamErrorSchema: GenMessage<StreamError> = /*@__PURE__*/
   messageDesc(file_bulwark_v1_scan_service, 4);
 
 /**
+ * CreateCanaryRequest asks for a new canary token.
+ *
+ * @generated from message bulwark.v1.CreateCanaryRequest
+ */
+export type CreateCanaryRequest = Message<"bulwark.v1.CreateCanaryRequest"> & {
+  /**
+   * The tenant whose key signs the token. Empty means the tenant "default".
+   *
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+};
+
+/**
+ * Describes the message bulwark.v1.CreateCanaryRequest.
+ * Use `create(CreateCanaryRequestSchema)` to create a new message.
+ */
+export const CreateCanaryRequestSchema: GenMessage<CreateCanaryRequest> = /*@__PURE__*/
+  messageDesc(file_bulwark_v1_scan_service, 5);
+
+/**
+ * CreateCanaryResponse carries a fresh canary token.
+ *
+ * @generated from message bulwark.v1.CreateCanaryResponse
+ */
+export type CreateCanaryResponse = Message<"bulwark.v1.CreateCanaryResponse"> & {
+  /**
+   * The token: a fixed prefix, a random nonce and a truncated HMAC of the nonce under the
+   * tenant's canary key. Unique per call; any number may be in use at once.
+   *
+   * @generated from field: string canary = 1;
+   */
+  canary: string;
+
+  /**
+   * A ready-to-use sentence for the system prompt that embeds the token.
+   *
+   * @generated from field: string instruction = 2;
+   */
+  instruction: string;
+
+  /**
+   * The tenant the token belongs to.
+   *
+   * @generated from field: string tenant_id = 3;
+   */
+  tenantId: string;
+};
+
+/**
+ * Describes the message bulwark.v1.CreateCanaryResponse.
+ * Use `create(CreateCanaryResponseSchema)` to create a new message.
+ */
+export const CreateCanaryResponseSchema: GenMessage<CreateCanaryResponse> = /*@__PURE__*/
+  messageDesc(file_bulwark_v1_scan_service, 6);
+
+/**
  * SecurityScanService is the sidecar's API. A service calls it over localhost
  * before content reaches a model (DIRECTION_INPUT) and before a model's answer
  * reaches anything else (DIRECTION_OUTPUT).
@@ -367,6 +451,23 @@ export const SecurityScanService: GenService<{
     methodKind: "bidi_streaming";
     input: typeof StreamScanRequestSchema;
     output: typeof StreamScanResponseSchema;
+  },
+  /**
+   * Mint a canary token for a tenant. Put the returned `instruction` (or the bare
+   * `canary`) in the system prompt: any OUTPUT scan (answer or tool-call argument) that
+   * contains the token, even split across stream chunks or lightly obfuscated, is a
+   * CRITICAL SYSTEM_PROMPT_LEAK. Tokens carry their own MAC under a key derived per tenant
+   * from a secret every sidecar of the deployment shares (env BULWARK_CANARY_KEY, or the
+   * policy's `outputGuards.canary.keyEnv`), so any sidecar verifies any token of the tenant
+   * without shared state; look-alikes with a bad MAC and other tenants' tokens are ignored.
+   * FAILED_PRECONDITION when no canary secret is configured.
+   *
+   * @generated from rpc bulwark.v1.SecurityScanService.CreateCanary
+   */
+  createCanary: {
+    methodKind: "unary";
+    input: typeof CreateCanaryRequestSchema;
+    output: typeof CreateCanaryResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_bulwark_v1_scan_service, 0);
