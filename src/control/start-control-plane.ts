@@ -9,6 +9,7 @@ import { FleetService, file_bulwark_v1_fleet_service } from '../../gen/bulwark/v
 import { GuardrailRuleService, file_bulwark_v1_guardrail_rule_service } from '../../gen/bulwark/v1/guardrail_rule_service_pb.js';
 import { MetricsService, file_bulwark_v1_metrics_service } from '../../gen/bulwark/v1/metrics_service_pb.js';
 import { PolicyAdminService, file_bulwark_v1_policy_admin_service } from '../../gen/bulwark/v1/policy_admin_service_pb.js';
+import { PolicySyncService, file_bulwark_v1_policy_sync_service } from '../../gen/bulwark/v1/policy_sync_service_pb.js';
 import { RecordIngestService, file_bulwark_v1_record_ingest_service } from '../../gen/bulwark/v1/record_ingest_service_pb.js';
 import { RecordService, file_bulwark_v1_record_service } from '../../gen/bulwark/v1/record_service_pb.js';
 import { TenantService, file_bulwark_v1_tenant_service } from '../../gen/bulwark/v1/tenant_service_pb.js';
@@ -27,6 +28,9 @@ import { rootLogger, type Logger } from '../telemetry/logger.js';
 import type { AuthConfig } from './auth/auth-config.js';
 import { createTokenVerifier, type TokenVerifier } from './auth/token-verifier.js';
 import { addReflection } from './grpc/reflection.js';
+import { serverCredentials, type TlsFiles } from './grpc/tls-credentials.js';
+import { PolicyChangeFeed } from './policy-sync/policy-change-feed.js';
+import { createPolicySyncService, type PolicySyncService as PolicySyncServer } from './policy-sync/policy-sync-service.js';
 import { bindUnaryService, type ServiceHandlers } from './grpc/unary-service.js';
 import { createPolicyCompiler } from './policy-compiler.js';
 import { startRetentionSchedule, type RetentionSchedule } from './retention-schedule.js';
@@ -56,6 +60,10 @@ export interface ControlPlaneOptions {
   retentionIntervalMs?: number;
   /** Apply pending migrations at start (default true). */
   migrate?: boolean;
+  /** PEM files: with cert + key the listener is TLS; with ca too, clients must present a certificate (mTLS). */
+  tls?: TlsFiles;
+  /** Policy push tuning (defaults: 75 ms coalescing, 2 s fallback poll, 30 s heartbeat). */
+  policySync?: { debounceMs?: number; pollIntervalMs?: number; heartbeatMs?: number };
   logger?: Logger;
 }
 
@@ -79,6 +87,8 @@ export interface ControlPlane {
   readonly server: grpc.Server;
   readonly health: HealthImplementation;
   readonly verifier: TokenVerifier;
+  /** The policy push service (open streams; tests and the benchmark read it). */
+  readonly policySync: PolicySyncServer;
   /** One retention run over every tenant, now (the schedule calls the same). */
   purgeExpiredRecords(now?: Date): Promise<Map<string, number>>;
   /** Stops accepting calls, drains (up to `graceMs`), stops the schedule, closes storage it opened. */
@@ -94,11 +104,15 @@ const SERVICE_FILES: readonly DescFile[] = [
   file_bulwark_v1_metrics_service,
   file_bulwark_v1_fleet_service,
   file_bulwark_v1_tenant_service,
+  file_bulwark_v1_policy_sync_service,
 ];
 
-function bindAddress(server: grpc.Server, listen: string): Promise<number> {
+/** Server pings detect sidecars that vanished without closing their policy stream. */
+const SERVER_OPTIONS: grpc.ServerOptions = { 'grpc.keepalive_time_ms': 30_000, 'grpc.keepalive_timeout_ms': 10_000 };
+
+function bindAddress(server: grpc.Server, listen: string, credentials: grpc.ServerCredentials): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.bindAsync(listen, grpc.ServerCredentials.createInsecure(), (err, port) => (err ? reject(err) : resolve(port)));
+    server.bindAsync(listen, credentials, (err, port) => (err ? reject(err) : resolve(port)));
   });
 }
 
@@ -121,6 +135,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const ownsDatabase = !options.database;
   const db = options.database ?? (await openDatabase(options.storage ?? {}));
   let retention: RetentionSchedule | undefined;
+  let feed: PolicyChangeFeed | undefined;
   try {
     if (options.migrate !== false) {
       const report = await migrate(db);
@@ -136,7 +151,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       fleet: new FleetRepository(db),
     };
     const verifier = createTokenVerifier(options.auth);
-    const server = new grpc.Server();
+    const listen = options.listen ?? DEFAULT_CONTROL_LISTEN;
+    const credentials = serverCredentials(options.tls, listen, logger);
+    const server = new grpc.Server(SERVER_OPTIONS);
     const add = <S extends DescService>(service: S, handlers: ServiceHandlers<S>) =>
       server.addService(grpcServiceDefinition(service), bindUnaryService(service, handlers, verifier, logger));
     add(PolicyAdminService, policyAdminHandlers(repositories.policies));
@@ -146,6 +163,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     add(MetricsService, metricsHandlers(repositories.metrics));
     add(FleetService, fleetHandlers(repositories.fleet));
     add(TenantService, tenantHandlers(repositories.tenants));
+    feed = await PolicyChangeFeed.start(db, repositories.policies, { ...options.policySync, logger });
+    const policySync = createPolicySyncService({ feed, fleet: repositories.fleet, verifier, logger, heartbeatMs: options.policySync?.heartbeatMs });
+    server.addService(grpcServiceDefinition(PolicySyncService), policySync.implementation);
 
     const serviceNames = SERVICE_FILES.flatMap((f) => f.services.map((s) => s.typeName));
     // "" is the whole server (grpc.health.v1 convention); each service is listed too.
@@ -153,8 +173,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     health.addToServer(server);
     addReflection(server, SERVICE_FILES, serviceNames);
 
-    const listen = options.listen ?? DEFAULT_CONTROL_LISTEN;
-    const port = await bindAddress(server, listen);
+    const port = await bindAddress(server, listen, credentials);
     const host = listen.slice(0, listen.lastIndexOf(':'));
     const purgeExpiredRecords = (now?: Date) => repositories.records.purgeAllExpired(repositories.tenants, now);
     const interval = options.retentionIntervalMs ?? HOUR_MS;
@@ -169,11 +188,15 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       server,
       health,
       verifier,
+      policySync,
       purgeExpiredRecords,
       close(graceMs = 5000) {
         closed ??= (async () => {
           for (const name of ['', ...serviceNames]) health.setStatus(name, 'NOT_SERVING');
+          // Policy streams never end by themselves: end them now so the drain is not a timeout.
+          policySync.shutdown();
           await shutdown(server, graceMs);
+          await feed?.close();
           await retention?.stop();
           if (ownsDatabase) await db.close();
         })();
@@ -181,6 +204,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       },
     };
   } catch (err) {
+    await feed?.close();
     await retention?.stop();
     if (ownsDatabase) await db.close();
     throw err;

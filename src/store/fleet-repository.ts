@@ -79,6 +79,14 @@ export class FleetRepository {
     );
   }
 
+  /**
+   * A connected sidecar is still there (periodic, while its stream is open). Also repairs
+   * `connected` when another replica marked the node disconnected after it had reconnected.
+   */
+  async touchSidecar(nodeId: string): Promise<void> {
+    await asPlatform(this.db, (tx) => tx.query(`UPDATE sidecars SET connected = true, last_seen_at = now() WHERE node_id = $1`, [nodeId]));
+  }
+
   /** The sidecar's stream ended. */
   async markDisconnected(nodeId: string): Promise<void> {
     await asPlatform(this.db, (tx) => tx.query(`UPDATE sidecars SET connected = false, last_seen_at = now() WHERE node_id = $1`, [nodeId]));

@@ -472,6 +472,7 @@ describe('admin API end to end', () => {
           'bulwark.v1.GuardrailRuleService',
           'bulwark.v1.MetricsService',
           'bulwark.v1.PolicyAdminService',
+          'bulwark.v1.PolicySyncService',
           'bulwark.v1.RecordIngestService',
           'bulwark.v1.RecordService',
           'bulwark.v1.TenantService',

@@ -11,6 +11,7 @@
  * | policy.delete     |        |        |   ✓   |         |                |
  * | fleet.read        |        |        |   ✓   |         |                |
  * | records.ingest    |        |        |   ✓   |    ✓    |                |
+ * | policy.subscribe  |        |        |       |    ✓    |                |
  * | tenants.manage    |        |        |       |         |       ✓        |
  *
  * platform-admin is deliberately not a superset of admin: managing the tenant registry does
@@ -28,6 +29,7 @@ export type Permission =
   | 'metrics.read'
   | 'fleet.read'
   | 'records.ingest'
+  | 'policy.subscribe'
   | 'tenants.manage';
 
 const VIEWER: readonly Permission[] = ['policy.read', 'records.read', 'metrics.read'];
@@ -39,7 +41,7 @@ export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {
   viewer: VIEWER,
   editor: EDITOR,
   admin: ADMIN,
-  sidecar: ['records.ingest'],
+  sidecar: ['records.ingest', 'policy.subscribe'],
   'platform-admin': ['tenants.manage'],
 };
 
@@ -69,6 +71,14 @@ export const RPC_PERMISSIONS: Readonly<Record<string, Permission>> = {
   '/bulwark.v1.TenantService/GetTenant': 'tenants.manage',
   '/bulwark.v1.TenantService/ListTenants': 'tenants.manage',
   '/bulwark.v1.TenantService/UpdateTenant': 'tenants.manage',
+};
+
+/**
+ * The permission of each streaming RPC. Kept apart from {@link RPC_PERMISSIONS}, which lists
+ * exactly the unary RPCs that `bindUnaryService` serves; a streaming service checks its own.
+ */
+export const STREAM_RPC_PERMISSIONS: Readonly<Record<string, Permission>> = {
+  '/bulwark.v1.PolicySyncService/StreamPolicies': 'policy.subscribe',
 };
 
 /** Whether any of `roles` grants `permission`. */
