@@ -97,9 +97,31 @@ export interface AnalyzedText {
   views: TextView[];
 }
 
+/**
+ * What a scan knows besides the content, for detectors that compare the content with it
+ * (output guards). Plain data; every field is optional and most scans carry none.
+ */
+export interface ScanContext {
+  /** The application's system prompt (OUTPUT scans): an answer reproducing it is a leak. */
+  systemPrompt?: string;
+  /** The input that produced this answer (OUTPUT scans). */
+  inputContent?: string;
+  /** The tenant whose policy applies. */
+  tenant?: string;
+  /**
+   * Replies an injected INPUT of the same request demanded ("respond only with ..."), as
+   * extracted at input time (src/detectors/output/demanded-replies.ts).
+   */
+  demandedReplies?: readonly string[];
+  /** Base64 per-tenant canary key from the compiled policy; absent or "" = canaries unverifiable. */
+  canaryKey?: string;
+}
+
 export interface DetectorInput {
   text: AnalyzedText;
   direction: DirectionName;
+  /** Absent for plain scans; see {@link ScanContext}. */
+  context?: ScanContext;
 }
 
 export interface Detector {

@@ -8,7 +8,7 @@
  * with what can still run). The exception text is logged by name only, never returned.
  */
 import { analyzeText } from '../detectors/normalize/analyze-text.js';
-import type { ActionName, AnalyzedText, DirectionName, Finding, TextSpan } from '../detectors/types.js';
+import type { ActionName, AnalyzedText, DirectionName, Finding, ScanContext, TextSpan } from '../detectors/types.js';
 import type { CompiledPolicy } from '../policy/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { CompiledDetectors } from './compiled-detectors.js';
@@ -29,6 +29,8 @@ export interface DetectionRequest {
   /** performance.now() value after which no further detector starts. */
   budgetEnd: number;
   logger?: Logger;
+  /** What the scan knows besides the content (system prompt, input, tenant key); passed to every detector. */
+  context?: ScanContext;
 }
 
 type ScannerErrorKind = 'time-budget-exceeded' | 'detector-failed' | 'normalizer-failed' | 'redaction-failed';
@@ -63,7 +65,7 @@ function originalOnly(content: string): AnalyzedText {
 
 /** Runs the detectors; returns the findings that count, in detector order. */
 export function runDetectors(request: DetectionRequest): DecidedFinding[] {
-  const { policy, compiled, content, direction, budgetEnd, logger } = request;
+  const { policy, compiled, content, direction, budgetEnd, logger, context } = request;
   const closed = policy.failMode === 'closed';
   const decided: DecidedFinding[] = [];
   if (compiled.slots[direction].length === 0) return decided;
@@ -100,7 +102,7 @@ export function runDetectors(request: DetectionRequest): DecidedFinding[] {
     let findings: Finding[];
     try {
       if (slot.detector === null) throw new Error('detector failed to build');
-      findings = slot.detector.detect({ text, direction });
+      findings = slot.detector.detect(context ? { text, direction, context } : { text, direction });
     } catch (err) {
       logger?.warn({ detector: slot.name, errorName: (err as Error)?.name, policyVersion: policy.version }, 'detector failed');
       decided.push(scannerError('detector-failed', slot.name, policy));

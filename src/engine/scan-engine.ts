@@ -3,7 +3,7 @@
  * shapes the result for the API (code point spans, positional order, redacted content).
  * Synchronous and free of I/O; one instance per worker thread and policy set.
  */
-import type { DirectionName, TextSpan } from '../detectors/types.js';
+import type { DirectionName, ScanContext, TextSpan } from '../detectors/types.js';
 import type { CompiledPolicy, PolicySet } from '../policy/types.js';
 import { redact, type RedactionContext } from '../redaction/redact.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -142,6 +142,7 @@ export class ScanEngine {
       content: task.content,
       direction: task.direction,
       budgetEnd: budgetEnd(startedAt, policy.timeBudgetMs, task.content.length, task.deadline),
+      context: scanContext(task, policy),
     };
     return runDetectors(this.logger ? { ...request, logger: this.logger } : request);
   }
@@ -176,6 +177,20 @@ export class ScanEngine {
       throw new EngineError('INTERNAL', 'scan failed');
     }
   }
+}
+
+/**
+ * What detectors get besides the content: the task's system prompt, input and demanded replies,
+ * and the policy's tenant and canary key (the key is derived at policy compile, so every worker
+ * can verify the tenant's canaries without I/O).
+ */
+function scanContext(task: ScanTask, policy: CompiledPolicy): ScanContext {
+  const context: ScanContext = { tenant: policy.tenant };
+  if (task.systemPrompt) context.systemPrompt = task.systemPrompt;
+  if (task.inputContent) context.inputContent = task.inputContent;
+  if (task.demandedReplies && task.demandedReplies.length > 0) context.demandedReplies = task.demandedReplies;
+  if (policy.canaryKey) context.canaryKey = policy.canaryKey;
+  return context;
 }
 
 /**

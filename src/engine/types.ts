@@ -19,6 +19,12 @@ export interface ScanTask {
    * further detectors and lets the fail mode decide. 0 = only the policy's time budget.
    */
   deadline: number;
+  /** OUTPUT scans: the application's system prompt (leak detection). */
+  systemPrompt?: string;
+  /** OUTPUT scans: the input that produced the answer (hijack and exfiltration checks). */
+  inputContent?: string;
+  /** OUTPUT scans: replies an injected input of the same request demanded (hijack detection). */
+  demandedReplies?: string[];
 }
 
 /** A threat as returned to transports (code point spans). */

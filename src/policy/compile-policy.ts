@@ -2,9 +2,10 @@
  * Policy document (as written) → CompiledPolicy (every field present): the document's spec
  * merged over the built-in default, secrets read from the environment, version computed.
  */
-import { createHmac } from 'node:crypto';
+import { createHmac, hkdfSync } from 'node:crypto';
 import type { DirectionName } from '../detectors/types.js';
-import { BUILT_IN_DEFAULTS, HASH_SALT_ENV } from './default-policy.js';
+import { BUILT_IN_DEFAULTS, CANARY_KEY_ENV, HASH_SALT_ENV } from './default-policy.js';
+import { mergeOutputGuards } from './output-guards-schema.js';
 import { CONFIGURABLE_THREAT_TYPES, type PolicyDocumentInput, type PolicySpecInput } from './policy-document-schema.js';
 import { policyVersion } from './policy-version.js';
 import type { CompiledPolicy, ThreatRule } from './types.js';
@@ -36,6 +37,7 @@ export function compilePolicy(doc: PolicyDocumentInput, env: PolicyEnvironment, 
       if (op.type === 'encrypt') issues.add(['spec', 'operators', entity], 'the encrypt operator needs spec.encryption.keyEnv');
     }
   }
+  const canaryKey = tenantCanaryKey(doc.tenant, spec.outputGuards?.canary?.keyEnv, env, issues);
   if (issues.issues.length !== before) return undefined;
   const compiled: Omit<CompiledPolicy, 'version'> = {
     id: doc.name,
@@ -49,6 +51,8 @@ export function compilePolicy(doc: PolicyDocumentInput, env: PolicyEnvironment, 
     timeBudgetMs: spec.timeBudgetMs ?? d.timeBudgetMs,
     hashSalt: spec.hashSalt ?? defaultHashSalt(doc.tenant, env),
     encryptionKey,
+    outputGuards: mergeOutputGuards(spec.outputGuards),
+    canaryKey,
   };
   return { ...compiled, version: policyVersion(compiled) };
 }
@@ -86,6 +90,32 @@ function mergeThreats(input: PolicySpecInput['threats']): CompiledPolicy['threat
     out[type] = { minConfidence: given?.minConfidence ?? base.minConfidence, action };
   }
   return out;
+}
+
+/** Canary secrets shorter than this could be brute-forced from the tokens they sign. */
+const MIN_CANARY_SECRET_LENGTH = 16;
+
+/**
+ * The tenant's canary key: HKDF-SHA256 of the canary secret (the policy's
+ * `outputGuards.canary.keyEnv`, else env BULWARK_CANARY_KEY) with the tenant id as info, so
+ * one deployment-wide secret yields independent keys per tenant (a token of one tenant never
+ * verifies under another) and every sidecar derives the same key without shared state.
+ * No secret: "" (canaries unavailable). Returns base64.
+ */
+export function tenantCanaryKey(tenant: string, keyEnv: string | undefined, env: PolicyEnvironment, issues: IssueCollector): string {
+  const name = keyEnv ?? CANARY_KEY_ENV;
+  const secret = env[name];
+  const path = keyEnv ? ['spec', 'outputGuards', 'canary', 'keyEnv'] : ['spec'];
+  if (!secret) {
+    if (keyEnv) issues.add(path, `environment variable ${keyEnv} is not set`);
+    return '';
+  }
+  if (secret.length < MIN_CANARY_SECRET_LENGTH) {
+    issues.add(path, `environment variable ${name} must hold at least ${MIN_CANARY_SECRET_LENGTH} characters`);
+    return '';
+  }
+  const key = hkdfSync('sha256', secret, 'bulwark-canary-v1', `tenant:${tenant}`, 32);
+  return Buffer.from(key).toString('base64');
 }
 
 /** The AES-256 key comes from the environment at load time; it never appears in the file. */

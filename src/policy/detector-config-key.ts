@@ -5,7 +5,7 @@
  * models); a file with 100 tenants that differ only in custom rules builds the PII detector once.
  *
  * The assumption, stated for detector authors: a detector's factory reads nothing but
- * `detectors`, `threats`, `operators`, `failMode` and `timeBudgetMs` of the policy, except the
+ * `detectors`, `threats`, `operators`, `outputGuards`, `failMode` and `timeBudgetMs` of the policy, except the
  * custom-rule detector, which reads only `customRules`. Identity (tenant, id, version), secrets
  * and the allow-list (applied by the engine) are never detector input.
  */
@@ -20,9 +20,9 @@ const digests = new WeakMap<CompiledPolicy, { shared: string; customRules: strin
 function digestsOf(policy: CompiledPolicy): { shared: string; customRules: string } {
   let d = digests.get(policy);
   if (!d) {
-    const { detectors, threats, operators, failMode, timeBudgetMs } = policy;
+    const { detectors, threats, operators, failMode, timeBudgetMs, outputGuards } = policy;
     d = {
-      shared: sha256Hex(canonicalJson({ detectors, threats, operators, failMode, timeBudgetMs })),
+      shared: sha256Hex(canonicalJson({ detectors, threats, operators, failMode, timeBudgetMs, outputGuards })),
       customRules: sha256Hex(canonicalJson(policy.customRules)),
     };
     digests.set(policy, d);

@@ -9,6 +9,7 @@
  */
 import type { ActionName, DirectionName, SeverityName } from '../detectors/types.js';
 import type { CustomRuleSpec, FailMode, OperatorConfig } from './types.js';
+import { validateOutputGuards, type OutputGuardsInput } from './output-guards-schema.js';
 import type { IssueCollector } from './validation-issues.js';
 import type { FieldPath } from './yaml-locations.js';
 
@@ -63,6 +64,8 @@ export interface PolicySpecInput {
   timeBudgetMs?: number;
   hashSalt?: string;
   encryption?: { keyEnv: string };
+  /** System-prompt leaks, exfiltration, hijacked answers, unsafe code, URLs (output-guards-schema.ts). */
+  outputGuards?: OutputGuardsInput;
 }
 
 export interface PolicyDocumentInput {
@@ -146,6 +149,7 @@ function validateSpec(value: unknown, path: FieldPath, issues: IssueCollector): 
     'timeBudgetMs',
     'hashSalt',
     'encryption',
+    'outputGuards',
   ]);
   const out: PolicySpecInput = {};
   if (!spec) return out;
@@ -166,6 +170,7 @@ function validateSpec(value: unknown, path: FieldPath, issues: IssueCollector): 
   if (spec.hashSalt !== undefined) {
     out.hashSalt = issues.string(spec.hashSalt, [...path, 'hashSalt'], { pattern: /^.{16,}$/s, hint: 'at least 16 characters long' });
   }
+  if (spec.outputGuards !== undefined) out.outputGuards = validateOutputGuards(spec.outputGuards, [...path, 'outputGuards'], issues);
   if (spec.encryption !== undefined) {
     const enc = issues.object(spec.encryption, [...path, 'encryption'], ['keyEnv']);
     if (enc) {

@@ -30,11 +30,13 @@ function versionOf(value: unknown): string {
  * being derived from the secret in a reusable way.
  */
 export function policyVersion(policy: Omit<CompiledPolicy, 'version'>): string {
-  const { hashSalt, encryptionKey, ...rest } = policy;
+  const { hashSalt, encryptionKey, canaryKey, ...rest } = policy;
   return versionOf({
     ...rest,
     hashSaltDigest: sha256Hex(`salt:${hashSalt}`),
     encryptionKeyDigest: encryptionKey ? sha256Hex(`key:${encryptionKey}`) : '',
+    // Absent for policies without one, so their versions are unchanged.
+    canaryKeyDigest: canaryKey ? sha256Hex(`canary:${canaryKey}`) : undefined,
   });
 }
 

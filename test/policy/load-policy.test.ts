@@ -53,7 +53,7 @@ describe('parsePolicySet: the minimal document', () => {
     expect(acme?.detectors).toEqual(BUILT_IN_DEFAULTS.detectors);
     expect(acme?.failMode).toBe('closed');
     expect(acme?.timeBudgetMs).toBe(50);
-    expect(acme?.operators).toEqual({ DEFAULT: { type: 'replace' } });
+    expect(acme?.operators).toEqual(BUILT_IN_DEFAULTS.operators);
   });
 
   it('always has tenant "default" with the built-in policy, and unknown tenants get it', () => {
@@ -103,6 +103,7 @@ describe('parsePolicySet: multi-document files', () => {
     const acme = set.tenants.acme?.default;
     expect(acme?.operators).toEqual({
       DEFAULT: { type: 'replace' },
+      DATA_EXFILTRATION: { type: 'replace', newValue: '[link removed]' },
       EMAIL_ADDRESS: { type: 'mask', maskingChar: '*', charsToMask: 6, fromEnd: false },
       CREDIT_CARD: { type: 'mask', maskingChar: '*', charsToMask: 12, fromEnd: false },
       PHONE_NUMBER: { type: 'hash' },
@@ -295,14 +296,17 @@ describe('the documented default equals the code', () => {
     expect(t.PII.action).toEqual({ INPUT: 'REDACT', OUTPUT: 'REDACT' });
     expect(t.SECRET.action).toEqual({ INPUT: 'REDACT', OUTPUT: 'REDACT' });
     expect(t.SYSTEM_PROMPT_LEAK.action).toEqual({ INPUT: 'WARN', OUTPUT: 'BLOCK' });
-    expect(t.DATA_EXFILTRATION.action).toEqual({ INPUT: 'WARN', OUTPUT: 'BLOCK' });
+    expect(t.DATA_EXFILTRATION.action).toEqual({ INPUT: 'WARN', OUTPUT: 'REDACT' });
     expect(t.TOXICITY.action).toEqual({ INPUT: 'WARN', OUTPUT: 'WARN' });
     expect(t.CUSTOM_RULE.action).toEqual({ INPUT: 'BLOCK', OUTPUT: 'BLOCK' });
     expect(t.UNSAFE_CODE.action).toEqual({ INPUT: 'WARN', OUTPUT: 'WARN' });
     expect(t.MALICIOUS_URL.action).toEqual({ INPUT: 'WARN', OUTPUT: 'WARN' });
     expect(t.PII.minConfidence).toBeLessThan(t.SECRET.minConfidence);
     expect(BUILT_IN_DEFAULTS.failMode).toBe('closed');
-    expect(BUILT_IN_DEFAULTS.operators).toEqual({ DEFAULT: { type: 'replace' } });
+    expect(BUILT_IN_DEFAULTS.operators).toEqual({
+      DEFAULT: { type: 'replace' },
+      DATA_EXFILTRATION: { type: 'replace', newValue: '[link removed]' },
+    });
   });
 
   it('every example policy file is valid', () => {
