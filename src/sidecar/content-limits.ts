@@ -40,6 +40,30 @@ export function checkContentSize(content: string, limit: number, what = 'content
   }
 }
 
+/**
+ * Throws INVALID_ARGUMENT when the text fields of one request together are over `limit` UTF-8
+ * bytes (the proto: system_prompt and input_content count toward the limit like content).
+ * With only `content` set the message is the plain one of {@link checkContentSize}.
+ */
+export function checkRequestSize(fields: Readonly<Record<string, string>>, limit: number): void {
+  const present = Object.entries(fields).filter(([, text]) => text.length > 0);
+  if (present.length <= 1) {
+    const [name, text] = present[0] ?? ['content', ''];
+    checkContentSize(text, limit, name);
+    return;
+  }
+  let units = 0;
+  for (const [, text] of present) units += text.length;
+  if (units * 3 <= limit) return;
+  let bytes = 0;
+  for (const [, text] of present) bytes += Buffer.byteLength(text, 'utf8');
+  if (bytes > limit) {
+    const names = present.map(([name]) => name);
+    const list = `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+    throw new RpcError(status.INVALID_ARGUMENT, `${list} are ${bytes} bytes together; the limit is ${limit} bytes`);
+  }
+}
+
 const undecodable = new WeakMap<object, string>();
 
 /** Marks a placeholder message produced for bytes that did not decode. */

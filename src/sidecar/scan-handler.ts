@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { create } from '@bufbuild/protobuf';
 import { ScanResponseSchema, type ScanRequest, type ScanResponse } from '../../gen/bulwark/v1/scan_service_pb.js';
 import type { ScanResult, ScanTask } from '../engine/types.js';
-import { checkContentSize, checkDecoded } from './content-limits.js';
+import { checkDecoded, checkRequestSize } from './content-limits.js';
 import type { CallContext } from './deadlines.js';
 import { actionEnum, directionName, tenantOrDefault, threatMessage } from './proto-mapping.js';
 import type { ScanServiceDeps } from './scan-service-deps.js';
@@ -15,14 +15,21 @@ import { isServerFault, toRpcError } from './status-errors.js';
 /** Builds the engine task; throws INVALID_ARGUMENT for requests the engine must not see. */
 export function scanTaskOf(request: ScanRequest, deadline: number, maxContentBytes: number): ScanTask {
   checkDecoded(request);
-  checkContentSize(request.content, maxContentBytes);
-  return {
+  checkRequestSize(
+    { content: request.content, system_prompt: request.systemPrompt, input_content: request.inputContent },
+    maxContentBytes,
+  );
+  const task: ScanTask = {
     tenantId: tenantOrDefault(request.tenantId),
     direction: directionName(request.direction),
     content: request.content,
     policyId: request.policyId,
     deadline,
   };
+  // Only set when given: they cross the thread boundary with every task.
+  if (request.systemPrompt) task.systemPrompt = request.systemPrompt;
+  if (request.inputContent) task.inputContent = request.inputContent;
+  return task;
 }
 
 /** Engine result → ScanResponse; `allowed` is false exactly for BLOCK, `redacted_content` set only for REDACT. */

@@ -63,6 +63,8 @@ interface LogicalStream {
   readonly policyId: string;
   readonly requestId: string;
   readonly scanId: string;
+  /** From the stream's first message; "" = none. */
+  readonly systemPrompt: string;
   unreleased: string;
   context: string;
   /** Code points released so far. */
@@ -132,6 +134,7 @@ export class StreamScanSession {
     try {
       checkDecoded(request);
       direction = directionName(request.direction);
+      checkContentSize(request.systemPrompt, this.deps.maxContentBytes, 'system_prompt');
     } catch (err) {
       this.closeId(request.streamId, 'failed');
       this.send(this.errorResponse(request.streamId, request.requestId, toRpcError(err)));
@@ -144,6 +147,7 @@ export class StreamScanSession {
       policyId: request.policyId,
       requestId: request.requestId || randomUUID(),
       scanId: randomUUID(),
+      systemPrompt: request.systemPrompt,
       unreleased: '',
       context: '',
       offset: 0,
@@ -207,6 +211,7 @@ export class StreamScanSession {
         holdBack: this.deps.streamHoldBack,
         deadline: this.ctx.deadline,
       };
+      if (stream.systemPrompt) task.systemPrompt = stream.systemPrompt;
       result = await this.deps.pool.scanWindow(task, this.ctx.signal);
       if (this.aborted) return;
       const released = text.slice(0, result.releaseLength);

@@ -5,7 +5,7 @@ import { PolicyValidationError } from '../../src/policy/policy-error.js';
 import { PoolError } from '../../src/pool/pool-errors.js';
 import { codePointLength, tailOf } from '../../src/sidecar/code-points.js';
 import { classifyConnection } from '../../src/sidecar/connection-router.js';
-import { checkContentSize } from '../../src/sidecar/content-limits.js';
+import { checkContentSize, checkRequestSize } from '../../src/sidecar/content-limits.js';
 import { formatAddress, parseListenAddress } from '../../src/sidecar/listen-address.js';
 import { RpcError, toRpcError } from '../../src/sidecar/status-errors.js';
 
@@ -81,5 +81,22 @@ describe('content size', () => {
     expect(() => checkContentSize('€€€', 9)).not.toThrow(); // 3 × 3 bytes
     expect(() => checkContentSize('€€€€', 9)).toThrow('content is 12 bytes; the limit is 9 bytes');
     expect(() => checkContentSize('😀😀', 8)).not.toThrow(); // 2 × 4 bytes, 4 UTF-16 units
+  });
+});
+
+describe('request size over several fields', () => {
+  it('sums content, system_prompt and input_content against one limit', () => {
+    expect(() => checkRequestSize({ content: 'a'.repeat(6), system_prompt: 'b'.repeat(4), input_content: '' }, 10)).not.toThrow();
+    expect(() => checkRequestSize({ content: 'a'.repeat(6), system_prompt: 'b'.repeat(5), input_content: '' }, 10)).toThrow(
+      'content and system_prompt are 11 bytes together; the limit is 10 bytes',
+    );
+    expect(() => checkRequestSize({ content: 'a', system_prompt: 'b', input_content: 'c'.repeat(9) }, 10)).toThrow(
+      'content, system_prompt and input_content are 11 bytes together; the limit is 10 bytes',
+    );
+  });
+
+  it('keeps the plain message when only one field is set', () => {
+    expect(() => checkRequestSize({ content: 'a'.repeat(11), system_prompt: '' }, 10)).toThrow('content is 11 bytes; the limit is 10 bytes');
+    expect(() => checkRequestSize({ content: '', system_prompt: 'b'.repeat(11) }, 10)).toThrow('system_prompt is 11 bytes; the limit is 10 bytes');
   });
 });

@@ -1,6 +1,6 @@
 import { status } from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Action, ThreatType, type Direction } from '../../gen/bulwark/v1/threat_pb.js';
+import { Action, Direction, ThreatType } from '../../gen/bulwark/v1/threat_pb.js';
 import type { RunningSidecar } from '../../src/sidecar/start-sidecar.js';
 import { scanClient, statusOf, type ScanClient } from '../helpers/scan-client.js';
 import { blockPhrasePolicy, startTestSidecar, writeTempFile } from './sidecar-fixture.js';
@@ -71,6 +71,16 @@ describe('unary Scan over gRPC (default policy)', () => {
     // Far beyond the limit grpc-js itself refuses the message.
     const huge = await statusOf(client.scan({ content: 'a'.repeat(200_000) }));
     expect(huge.code).toBe(status.RESOURCE_EXHAUSTED);
+  });
+
+  it('counts system_prompt and input_content toward the same limit', async () => {
+    const ok = await client.scan({ content: 'a'.repeat(2000), systemPrompt: 'b'.repeat(2000), direction: Direction.OUTPUT });
+    expect(ok.scanId).toMatch(UUID);
+    const tooBig = await statusOf(
+      client.scan({ content: 'a'.repeat(2000), systemPrompt: 'b'.repeat(2000), inputContent: 'c'.repeat(200), direction: Direction.OUTPUT }),
+    );
+    expect(tooBig.code).toBe(status.INVALID_ARGUMENT);
+    expect(tooBig.details).toBe('content, system_prompt and input_content are 4200 bytes together; the limit is 4096 bytes');
   });
 
   it('refuses invalid UTF-8 in content with INVALID_ARGUMENT, and accepts a real U+FFFD', async () => {
