@@ -18,7 +18,16 @@ function cataloguesMarkdown(catalogues: CatalogueUse[]): string {
   return ['| Debian package (version) | rows drawn from it | locales |', '|---|---:|---|', ...rows.map(([p, e]) => `| ${p} | ${e.strings} | ${[...e.locales].sort().join(' ')} |`)].join('\n');
 }
 
-export function injectionModelCard(model: LinearTextModel, report: PipelineReport, dataSha: string, catalogues: CatalogueUse[]): string {
+export function injectionModelCard(
+  model: LinearTextModel,
+  report: PipelineReport,
+  dataSha: string,
+  catalogues: CatalogueUse[],
+  probes: Array<{ kind: string; text: string; score: number }>,
+): string {
+  const probeRows = probes
+    .map((p) => `| ${p.kind} | ${JSON.stringify(p.text.length > 70 ? `${p.text.slice(0, 70)}…` : p.text).replace(/\|/g, '\\|')} | ${p.score.toFixed(3)} | ${p.score >= model.threshold ? 'flagged' : '-'} |`)
+    .join('\n');
   const f = model.features;
   const w = model.windows;
   return `# Bulwark prompt-injection / jailbreak classifier
@@ -91,12 +100,19 @@ train / validation / test = 70 / 15 / 15. The test split was used for nothing bu
 below. Labels: 1 = attack; the jailbreak output is trained on attack rows of the train split
 with label 1 for verazuo, Self-Reminder, jackhhao and Giskard "Jailbreak".
 
-Fitting: full-batch L-BFGS, L2 = ${model.info.l2 ?? "?"}, rows weighted 1/sqrt(rows of their source and label)
+Fitting: full-batch L-BFGS, L2 = ${model.info.l2 ?? '?'} (chosen on the validation split among 1e-6, 3e-6, 1e-5
+and 4e-5: highest validation recall at the 1% FPR threshold), rows weighted 1/sqrt(rows of their source and label)
 and then the two classes to equal total weight (so small sources are not drowned out).
 
 ## Results
 
 ${metricsMarkdown(report)}
+
+### Probes (hand-written, not from the data)
+
+| kind | text | score | at threshold |
+|---|---|---:|---|
+${probeRows}
 
 ## Known weaknesses
 

@@ -53,7 +53,6 @@ const OVERRIDE =
 /** Word stems OVERRIDE starts with (a cheap exact pre-check). */
 const OVERRIDE_VERBS = ['ignor', 'disregard', 'forget', 'overrid', 'bypass', 'skip', 'neglect', 'overlook'];
 const DELIMITED = /```|"""|'''|<\/?[a-z_]{2,20}>|\{\{|\}\}|\[\[|\]\]|-{5,}|={5,}|#{3,}/gi;
-const QUOTE = /["“”«»'‘’`]/g;
 const TABLE_LINE = /^\s*\|.*\|\s*$/gm;
 const EMAIL_HEADER = /^(?:subject|from|to|cc|date|received date|email_from)\s*:/gim;
 const CODE_FENCE = /```/;
@@ -85,17 +84,36 @@ function countMatches(re: RegExp, text: string): number {
   return n;
 }
 
-/** A run of 40+ base64/hex/percent-encoding characters (scanned by hand: a regex retries at every offset). */
-function hasEncodedRun(text: string): boolean {
+function isEncodingChar(c: number): boolean {
+  return (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47 || c === 61 || c === 37;
+}
+
+function isQuote(c: number): boolean {
+  return c === 34 || c === 39 || c === 96 || c === 0xab || c === 0xbb || (c >= 0x2018 && c <= 0x2019) || (c >= 0x201c && c <= 0x201d);
+}
+
+/**
+ * One pass over the characters for the counting cues: ASCII letters and upper-case letters,
+ * quote characters, and whether a run of 40+ base64/hex/percent-encoding characters occurs
+ * (scanned by hand: a regex would retry at every offset).
+ */
+function characterCounts(text: string): { letters: number; upper: number; quotes: number; encodedRun: boolean } {
+  let letters = 0;
+  let upper = 0;
+  let quotes = 0;
   let run = 0;
+  let encodedRun = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    const inAlphabet =
-      (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 43 || c === 47 || c === 61 || c === 37;
-    run = inAlphabet ? run + 1 : 0;
-    if (run >= 40) return true;
+    if (c >= 65 && c <= 90) {
+      upper++;
+      letters++;
+    } else if (c >= 97 && c <= 122) letters++;
+    else if (isQuote(c)) quotes++;
+    run = isEncodingChar(c) ? run + 1 : 0;
+    if (run >= 40) encodedRun = true;
   }
-  return false;
+  return { letters, upper, quotes, encodedRun };
 }
 
 /** log-scaled count in [0, 1]: 0 → 0, 1 → 0.23, 20 → 1. */
@@ -135,15 +153,7 @@ export function computeStructuralFeatures(cased: string, canonical: string, word
     }
   }
 
-  let upper = 0;
-  let letters = 0;
-  for (let i = 0; i < cased.length; i++) {
-    const c = cased.charCodeAt(i);
-    if (c >= 65 && c <= 90) {
-      upper++;
-      letters++;
-    } else if (c >= 97 && c <= 122) letters++;
-  }
+  const { letters, upper, quotes, encodedRun } = characterCounts(cased);
 
   // Each regex below needs a character the text may not have: checking for it first is exact
   // and much cheaper than a scan (this runs for every window and every segment).
@@ -164,13 +174,13 @@ export function computeStructuralFeatures(cased: string, canonical: string, word
   f[k++] = wordCount === 0 ? 0 : Math.min(1, (5 * words.secondPerson) / wordCount);
   f[k++] = overrideCue ? 1 : 0;
   f[k++] = logCount(countMatches(DELIMITED, cased));
-  f[k++] = cased.length === 0 ? 0 : Math.min(1, (20 * countMatches(QUOTE, cased)) / cased.length);
+  f[k++] = cased.length === 0 ? 0 : Math.min(1, (20 * quotes) / cased.length);
   f[k++] = documentLike;
   f[k++] = documentLike * (imperativeSentences > 0 ? 1 : 0);
   f[k++] = letters < 20 ? 0 : upper / letters;
   f[k++] = wordCount === 0 ? 0 : Math.min(1, (10 * mixedScript) / wordCount);
   f[k++] = INVISIBLE.test(cased) ? 1 : 0;
-  f[k++] = hasEncodedRun(cased) ? 1 : 0;
+  f[k++] = encodedRun ? 1 : 0;
   f[k++] = wordCount < 20 ? 0 : Math.min(1, words.maxFrequency / wordCount);
   f[k++] = SPACED_LETTERS.test(canonical) ? 1 : 0;
   f[k++] = wordCount === 0 ? 0 : Math.min(1, (10 * countMatches(DIGIT_LETTER, canonical)) / wordCount);
