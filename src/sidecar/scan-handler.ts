@@ -59,7 +59,14 @@ export async function handleScan(request: ScanRequest, ctx: CallContext, deps: S
   try {
     const task = scanTaskOf(request, ctx.deadline, deps.maxContentBytes);
     const result = await deps.pool.scan(task, ctx.signal);
-    return scanResponseOf(result, { scanId: randomUUID(), requestId, tenantId: task.tenantId }, performance.now() - startedAt);
+    const scanId = randomUUID();
+    const latencyMs = performance.now() - startedAt;
+    const response = scanResponseOf(result, { scanId, requestId, tenantId: task.tenantId }, latencyMs);
+    if (deps.scanRecords) {
+      const ids = { scanId, requestId, agentId: request.agentId, tenantId: task.tenantId, direction: task.direction, startedAt: Date.now() - latencyMs };
+      deps.scanRecords.scanned(ids, task.content, result, latencyMs);
+    }
+    return response;
   } catch (err) {
     const rpcError = toRpcError(err);
     if (isServerFault(rpcError)) deps.logger.error({ requestId, err: (err as Error)?.name, code: rpcError.code }, 'scan failed');

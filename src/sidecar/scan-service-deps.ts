@@ -1,6 +1,7 @@
 import type { ScanPool } from '../pool/scan-pool.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { CallTracker } from './call-tracker.js';
+import type { ScanRecordSink } from './scan-record-sink.js';
 
 /** What the scan handlers of both transports need. */
 export interface ScanServiceDeps {
@@ -11,4 +12,6 @@ export interface ScanServiceDeps {
   /** UTF-16 units a stream window keeps unreleased until more text (or the end) arrives. */
   streamHoldBack: number;
   logger: Logger;
+  /** Receives a content-free record of every finished scan (record shipping); optional. */
+  scanRecords?: ScanRecordSink;
 }
