@@ -36,6 +36,7 @@ import { codePointLength, tailOf } from './code-points.js';
 import { checkContentSize, checkDecoded } from './content-limits.js';
 import type { CallContext } from './deadlines.js';
 import { actionEnum, directionName, moreSevere, tenantOrDefault, threatMessage } from './proto-mapping.js';
+import type { StreamScanRecord } from './scan-record-sink.js';
 import type { ScanServiceDeps } from './scan-service-deps.js';
 import { isServerFault, RpcError, toRpcError } from './status-errors.js';
 
@@ -76,6 +77,8 @@ interface LogicalStream {
   /** A final window is queued: a later chunk with this id starts a new logical stream. */
   inputEnded: boolean;
   closed: ClosedReason | undefined;
+  /** The stream's scan record, when records are shipped; finished when the stream ends. */
+  record?: StreamScanRecord;
 }
 
 /** One StreamScan RPC: its logical streams, their order, endings and backpressure. */
@@ -126,6 +129,7 @@ export class StreamScanSession {
   /** The RPC is gone (cancelled, deadline): stop sending; queued pool tasks see the call's signal. */
   abort(): void {
     this.aborted = true;
+    for (const stream of this.streams.values()) stream.record?.finish(stream.action);
     for (const wake of [...this.idleWaiters]) wake();
   }
 
@@ -158,6 +162,10 @@ export class StreamScanSession {
       inputEnded: false,
       closed: undefined,
     };
+    if (this.deps.scanRecords) {
+      const ids = { scanId: stream.scanId, requestId: stream.requestId, agentId: request.agentId, tenantId: stream.tenantId, direction, startedAt: Date.now() };
+      stream.record = this.deps.scanRecords.openStream(ids);
+    }
     this.streams.set(stream.id, stream);
     return stream;
   }
@@ -189,6 +197,7 @@ export class StreamScanSession {
     }
     checkDecoded(request);
     checkContentSize(request.content, this.deps.maxContentBytes, 'chunk');
+    stream.record?.addContent(request.content);
     const text = stream.unreleased + request.content;
     if (text.length * 3 > this.deps.maxContentBytes && Buffer.byteLength(text, 'utf8') > this.deps.maxContentBytes) {
       throw new RpcError(status.RESOURCE_EXHAUSTED, `unreleased text of the stream is over the limit of ${this.deps.maxContentBytes} bytes`);
@@ -220,6 +229,7 @@ export class StreamScanSession {
       stream.unreleased = text.slice(result.releaseLength);
       stream.action = moreSevere(stream.action, result.action);
       stream.policyVersion = result.policyVersion;
+      stream.record?.addWindow(result);
     }
     const blocked = stream.action === 'BLOCK';
     if (blocked) this.closeStream(stream, 'blocked');
@@ -254,6 +264,7 @@ export class StreamScanSession {
 
   /** Forgets a finished stream (its id becomes free unless closeId marks it). */
   private retire(stream: LogicalStream): void {
+    stream.record?.finish(stream.action);
     if (this.streams.get(stream.id) === stream) this.streams.delete(stream.id);
   }
 
