@@ -23,6 +23,7 @@ import { grpcServiceDefinition } from './grpc-service-definition.js';
 import { SidecarHealth } from './health.js';
 import { DEFAULT_LISTEN, formatAddress, parseListenAddress, type ListenTarget } from './listen-address.js';
 import { addReflection } from './reflection.js';
+import type { ScanRecordSink } from './scan-record-sink.js';
 import type { ScanServiceDeps } from './scan-service-deps.js';
 
 /** Options of {@link startSidecar}; everything has a default. */
@@ -45,6 +46,13 @@ export interface SidecarOptions {
   /** UTF-16 units a stream keeps unreleased until more text arrives; default 64. */
   streamHoldBack?: number;
   logger?: Logger;
+  /** Receives a content-free record of every finished scan (control-plane record shipping). */
+  scanRecords?: ScanRecordSink;
+  /**
+   * Health stays NOT_SERVING until this settles (a control-plane sidecar waiting for its
+   * first policy snapshot); scans are served meanwhile with the starting policy.
+   */
+  servingWhen?: Promise<unknown>;
 }
 
 /** A started sidecar. */
@@ -102,6 +110,7 @@ export async function startSidecar(options: SidecarOptions = {}): Promise<Runnin
     maxContentBytes,
     streamHoldBack: options.streamHoldBack ?? DEFAULT_STREAM_HOLD_BACK,
     logger,
+    scanRecords: options.scanRecords,
   };
 
   const receiveLimit = transportReceiveLimit(maxContentBytes);
@@ -160,7 +169,15 @@ export async function startSidecar(options: SidecarOptions = {}): Promise<Runnin
     });
   }
 
-  health.set('SERVING');
+  let closing: Promise<void> | undefined;
+  if (options.servingWhen) {
+    const serve = (): void => {
+      if (!closing) health.set('SERVING');
+    };
+    options.servingWhen.then(serve, serve);
+  } else {
+    health.set('SERVING');
+  }
   logger.info({ address, port, workers: pool.stats().workers, policyVersion: pool.policySet.version }, 'sidecar listening');
 
   /** Resolves true once every accepted connection has closed, false after `timeoutMs`. */
@@ -179,7 +196,6 @@ export async function startSidecar(options: SidecarOptions = {}): Promise<Runnin
       check();
     });
 
-  let closing: Promise<void> | undefined;
   const shutdown = async (graceMs: number): Promise<void> => {
     const started = performance.now();
     const remaining = (): number => Math.max(0, graceMs - (performance.now() - started));
