@@ -6,6 +6,7 @@ import { createHmac, hkdfSync } from 'node:crypto';
 import type { DirectionName } from '../detectors/types.js';
 import { BUILT_IN_DEFAULTS, CANARY_KEY_ENV, HASH_SALT_ENV } from './default-policy.js';
 import { mergeOutputGuards } from './output-guards-schema.js';
+import { mergeAgentActions } from './agent-actions-schema.js';
 import { CONFIGURABLE_THREAT_TYPES, type PolicyDocumentInput, type PolicySpecInput } from './policy-document-schema.js';
 import { policyVersion } from './policy-version.js';
 import type { CompiledPolicy, ThreatRule } from './types.js';
@@ -53,6 +54,7 @@ export function compilePolicy(doc: PolicyDocumentInput, env: PolicyEnvironment, 
     encryptionKey,
     outputGuards: mergeOutputGuards(spec.outputGuards),
     canaryKey,
+    agentActions: mergeAgentActions(spec.agentActions),
   };
   return { ...compiled, version: policyVersion(compiled) };
 }

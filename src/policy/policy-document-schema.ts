@@ -10,6 +10,7 @@
 import type { ActionName, DirectionName, SeverityName } from '../detectors/types.js';
 import type { CustomRuleSpec, FailMode, OperatorConfig } from './types.js';
 import { validateOutputGuards, type OutputGuardsInput } from './output-guards-schema.js';
+import { AGENT_ACTION_SPEC_KEYS, validateAgentActions, type AgentActionsInput } from './agent-actions-schema.js';
 import type { IssueCollector } from './validation-issues.js';
 import type { FieldPath } from './yaml-locations.js';
 
@@ -66,6 +67,8 @@ export interface PolicySpecInput {
   encryption?: { keyEnv: string };
   /** System-prompt leaks, exfiltration, hijacked answers, unsafe code, URLs (output-guards-schema.ts). */
   outputGuards?: OutputGuardsInput;
+  /** agents, actionRules, rateLimits, behaviour, actionSettings (agent-actions-schema.ts). */
+  agentActions?: AgentActionsInput;
 }
 
 export interface PolicyDocumentInput {
@@ -150,6 +153,7 @@ function validateSpec(value: unknown, path: FieldPath, issues: IssueCollector): 
     'hashSalt',
     'encryption',
     'outputGuards',
+    ...AGENT_ACTION_SPEC_KEYS,
   ]);
   const out: PolicySpecInput = {};
   if (!spec) return out;
@@ -171,6 +175,8 @@ function validateSpec(value: unknown, path: FieldPath, issues: IssueCollector): 
     out.hashSalt = issues.string(spec.hashSalt, [...path, 'hashSalt'], { pattern: /^.{16,}$/s, hint: 'at least 16 characters long' });
   }
   if (spec.outputGuards !== undefined) out.outputGuards = validateOutputGuards(spec.outputGuards, [...path, 'outputGuards'], issues);
+  const agentActions = validateAgentActions(spec, path, issues);
+  if (agentActions) out.agentActions = agentActions;
   if (spec.encryption !== undefined) {
     const enc = issues.object(spec.encryption, [...path, 'encryption'], ['keyEnv']);
     if (enc) {
