@@ -9,12 +9,14 @@ import { createSecretDetector } from './secret-patterns.js';
 import { createCustomRuleDetector } from './custom-rules.js';
 import { createToxicityDetector } from './toxicity-lexicon.js';
 import { createSystemPromptLeakDetector } from './system-prompt-leak.js';
+import { createDataExfiltrationDetector } from './data-exfiltration.js';
 
 /** Ordered: cheap, high-severity detectors first so a CRITICAL finding can short-circuit the rest. */
 export const detectorFactories: ReadonlyArray<readonly [name: string, factory: DetectorFactory]> = [
   ['custom-rules', createCustomRuleDetector],
   ['secrets', createSecretDetector],
   ['system-prompt-leak', createSystemPromptLeakDetector],
+  ['data-exfiltration', createDataExfiltrationDetector],
   ['injection-patterns', createInjectionDetector],
   ['pii', createPiiDetector],
   ['toxicity', createToxicityDetector],
