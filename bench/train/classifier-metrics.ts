@@ -81,7 +81,8 @@ export function rocAuc(rows: Scored[]): number {
 
 /**
  * Platt scaling: A, B minimising the log loss of sigmoid(A·z + B) against the labels, by
- * Newton's method on the two parameters (with Platt's smoothed targets against over-confidence).
+ * Newton's method on the two parameters with step halving (so large, saturated logits cannot
+ * make it diverge), and Platt's smoothed targets against over-confidence.
  */
 export function fitPlatt(logits: number[], labels: number[]): { a: number; b: number } {
   const pos = labels.filter((y) => y === 1).length;
@@ -89,15 +90,26 @@ export function fitPlatt(logits: number[], labels: number[]): { a: number; b: nu
   const hi = (pos + 1) / (pos + 2);
   const lo = 1 / (neg + 2);
   const t = labels.map((y) => (y === 1 ? hi : lo));
+  const loss = (a: number, b: number): number => {
+    let sum = 0;
+    for (let i = 0; i < logits.length; i++) {
+      const m = a * logits[i]! + b;
+      // t·log(1+e^-m) + (1-t)·log(1+e^m), stably
+      const softplusNeg = m > 0 ? Math.log1p(Math.exp(-m)) : -m + Math.log1p(Math.exp(m));
+      sum += t[i]! * softplusNeg + (1 - t[i]!) * (softplusNeg + m);
+    }
+    return sum;
+  };
   let a = 1;
   let b = 0;
+  let current = loss(a, b);
   for (let iter = 0; iter < 100; iter++) {
     let g1 = 0, g2 = 0, h11 = 1e-9, h12 = 0, h22 = 1e-9;
     for (let i = 0; i < logits.length; i++) {
       const z = logits[i]!;
       const p = 1 / (1 + Math.exp(-(a * z + b)));
       const d = p - t[i]!;
-      const w = p * (1 - p);
+      const w = Math.max(p * (1 - p), 1e-12);
       g1 += d * z;
       g2 += d;
       h11 += w * z * z;
@@ -107,9 +119,18 @@ export function fitPlatt(logits: number[], labels: number[]): { a: number; b: nu
     const det = h11 * h22 - h12 * h12;
     const da = (h22 * g1 - h12 * g2) / det;
     const db = (h11 * g2 - h12 * g1) / det;
-    a -= da;
-    b -= db;
-    if (Math.abs(da) + Math.abs(db) < 1e-10) break;
+    let step = 1;
+    let next = loss(a - da, b - db);
+    while (!(next <= current) && step > 1e-8) {
+      step /= 2;
+      next = loss(a - step * da, b - step * db);
+    }
+    if (!(next <= current)) break;
+    a -= step * da;
+    b -= step * db;
+    const improvement = current - next;
+    current = next;
+    if (improvement < 1e-12 * Math.max(1, current)) break;
   }
   return { a, b };
 }
