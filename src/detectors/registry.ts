@@ -10,6 +10,7 @@ import { createCustomRuleDetector } from './custom-rules.js';
 import { createToxicityDetector } from './toxicity-lexicon.js';
 import { createSystemPromptLeakDetector } from './system-prompt-leak.js';
 import { createDataExfiltrationDetector } from './data-exfiltration.js';
+import { createHijackDetector } from './hijacked-answers.js';
 
 /** Ordered: cheap, high-severity detectors first so a CRITICAL finding can short-circuit the rest. */
 export const detectorFactories: ReadonlyArray<readonly [name: string, factory: DetectorFactory]> = [
@@ -17,6 +18,7 @@ export const detectorFactories: ReadonlyArray<readonly [name: string, factory: D
   ['secrets', createSecretDetector],
   ['system-prompt-leak', createSystemPromptLeakDetector],
   ['data-exfiltration', createDataExfiltrationDetector],
+  ['hijacked-answers', createHijackDetector],
   ['injection-patterns', createInjectionDetector],
   ['pii', createPiiDetector],
   ['toxicity', createToxicityDetector],
