@@ -9,6 +9,7 @@ import { ExitCode } from './exit-codes.js';
 import { oneOf, parseFlags, positiveInt, stringFlag } from './parse-flags.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { SidecarOptions } from '../sidecar/start-sidecar.js';
+import { CONTROL_PLANE_FLAGS, CONTROL_PLANE_HELP, sidecarControlPlaneConfig, type SidecarControlPlaneConfig } from './sidecar-control-plane-flags.js';
 
 const DEFAULT_LISTEN = '127.0.0.1:50051';
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -30,7 +31,7 @@ Options (flag, then environment variable, then default):
                                  setting, else "default")
   --log-level LEVEL              ${LOG_LEVELS.join(', ')} (BULWARK_LOG_LEVEL; default info)
   -h, --help                     show this help
-
+${CONTROL_PLANE_HELP}
 Logs are JSON lines (pino) on stdout; the first line after start has the address,
 workers and policy version.
 `;
@@ -44,6 +45,8 @@ export interface SidecarCliConfig {
   maxContentBytes: number | undefined;
   unknownTenant: 'default' | 'reject' | undefined;
   logLevel: string;
+  /** Set when the sidecar is managed by a control plane (--control-plane). */
+  controlPlane: SidecarControlPlaneConfig | undefined;
 }
 
 /** Flags win over environment variables, which win over defaults. */
@@ -58,6 +61,7 @@ export function sidecarConfig(args: string[], env: NodeJS.ProcessEnv): SidecarCl
       'max-content-bytes': { type: 'string' },
       'unknown-tenant': { type: 'string' },
       'log-level': { type: 'string' },
+      ...CONTROL_PLANE_FLAGS,
     },
     0,
   );
@@ -78,6 +82,7 @@ export function sidecarConfig(args: string[], env: NodeJS.ProcessEnv): SidecarCl
       oneOf(fromFlag('log-level'), LOG_LEVELS, '--log-level') ??
       oneOf(env.BULWARK_LOG_LEVEL || undefined, LOG_LEVELS, 'BULWARK_LOG_LEVEL') ??
       'info',
+    controlPlane: sidecarControlPlaneConfig(flags, env),
   };
 }
 
@@ -137,7 +142,9 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const logger = createLogger({ level: config.logLevel });
   const shutdown = firstShutdownSignal(logger);
   // startSidecar logs the startup line itself (address, port, workers, policy version).
-  const sidecar = await startSidecar({ listen: config.listen, ...(await policyOptions(config, logger)), ...limits(config), logger });
+  const sidecar = config.controlPlane
+    ? await (await import('./start-managed-sidecar.js')).startManagedSidecar(config, config.controlPlane, logger)
+    : await startSidecar({ listen: config.listen, ...(await policyOptions(config, logger)), ...limits(config), logger });
   const signal = await shutdown;
   logger.info({ signal }, 'shutting down: draining in-flight scans');
   await sidecar.close();

@@ -1,0 +1,35 @@
+/**
+ * The CLI's composition of a control-plane-managed sidecar: the sidecar flags (listen,
+ * workers, limits, --policy as the fallback set) plus the control-plane configuration.
+ */
+import { loadPolicyFlag } from './load-policy-flag.js';
+import type { SidecarCliConfig } from './sidecar-command.js';
+import type { SidecarControlPlaneConfig } from './sidecar-control-plane-flags.js';
+import { policySetVersion } from '../policy/policy-version.js';
+import type { PolicySet } from '../policy/types.js';
+import { startConnectedSidecar, type ConnectedSidecar } from '../sidecar/start-connected-sidecar.js';
+import type { Logger } from '../telemetry/logger.js';
+
+/** --policy (or the built-in default), with --unknown-tenant applied. */
+function baseSet(config: SidecarCliConfig): PolicySet {
+  const { version: _v, ...set } = loadPolicyFlag(config.policyPath);
+  const adjusted = config.unknownTenant === undefined ? set : { ...set, unknownTenant: config.unknownTenant };
+  return { ...adjusted, version: policySetVersion(adjusted) };
+}
+
+export function startManagedSidecar(config: SidecarCliConfig, cp: SidecarControlPlaneConfig, logger: Logger): Promise<ConnectedSidecar> {
+  logger.info({ controlPlane: cp.address, nodeId: cp.nodeId, tenants: cp.tenants, dataDir: cp.dataDir }, 'starting a control-plane-managed sidecar');
+  return startConnectedSidecar({
+    listen: config.listen,
+    workers: config.workers,
+    ...(config.maxQueue !== undefined ? { maxQueue: config.maxQueue } : {}),
+    ...(config.maxContentBytes !== undefined ? { maxContentBytes: config.maxContentBytes } : {}),
+    logger,
+    controlPlane: { address: cp.address, token: cp.token, tls: cp.tls },
+    dataDir: cp.dataDir,
+    nodeId: cp.nodeId,
+    tenants: cp.tenants,
+    baseSet: baseSet(config),
+    initialPolicyTimeoutMs: cp.initialPolicyTimeoutMs,
+  });
+}
