@@ -16,9 +16,9 @@ const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'
 const help = `Usage: bulwark control [options]
 
 Serves the control plane's admin API (bulwark.v1 PolicyAdminService, GuardrailRuleService,
-RecordService, RecordIngestService, MetricsService, FleetService, TenantService) with
-grpc.health.v1 and server reflection, until SIGTERM or SIGINT. Applies pending migrations
-at start.
+RecordService, RecordIngestService, MetricsService, FleetService, TenantService), the
+policy push stream to sidecars (PolicySyncService), grpc.health.v1 and server reflection,
+until SIGTERM or SIGINT. Applies pending migrations at start.
 
 Options (flag, then environment variable, then default):
   --listen ADDR                 host:port (BULWARK_CONTROL_LISTEN; default ${DEFAULT_CONTROL_LISTEN})
@@ -26,6 +26,10 @@ ${STORAGE_HELP}
   --retention-interval DUR      how often expired scan records are purged, e.g. 1h;
                                 0 disables (BULWARK_RETENTION_INTERVAL; default 1h)
   --log-level LEVEL             ${LOG_LEVELS.join(', ')} (BULWARK_LOG_LEVEL; default info)
+  --tls-cert FILE, --tls-key FILE   serve TLS (BULWARK_TLS_CERT, BULWARK_TLS_KEY)
+  --tls-ca FILE                 and require client certificates signed by this CA: mutual
+                                TLS with the sidecars (BULWARK_TLS_CA). Without TLS, a
+                                non-loopback --listen is logged as a loud warning.
   -h, --help                    show this help
 
 Environment:
@@ -38,7 +42,12 @@ Environment:
 
 /** The control plane's options from flags and environment, or 'help'. */
 export function controlOptions(args: string[], env: NodeJS.ProcessEnv): (ControlPlaneOptions & { logLevel: string }) | 'help' {
-  const flags = parseFlags(args, { listen: { type: 'string' }, 'retention-interval': { type: 'string' }, 'log-level': { type: 'string' }, ...STORAGE_FLAGS }, 0);
+  const tlsFlags = { 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'tls-ca': { type: 'string' } } as const;
+  const flags = parseFlags(
+    args,
+    { listen: { type: 'string' }, 'retention-interval': { type: 'string' }, 'log-level': { type: 'string' }, ...STORAGE_FLAGS, ...tlsFlags },
+    0,
+  );
   if (flags.values.help) return 'help';
   let auth;
   try {
@@ -53,6 +62,11 @@ export function controlOptions(args: string[], env: NodeJS.ProcessEnv): (Control
     auth,
     policyEnv: env,
     retentionIntervalMs: durationSeconds(interval, '--retention-interval', { allowZero: true }) * 1000,
+    tls: {
+      cert: stringFlag(flags, 'tls-cert') ?? (env.BULWARK_TLS_CERT || undefined),
+      key: stringFlag(flags, 'tls-key') ?? (env.BULWARK_TLS_KEY || undefined),
+      ca: stringFlag(flags, 'tls-ca') ?? (env.BULWARK_TLS_CA || undefined),
+    },
     logLevel:
       oneOf(stringFlag(flags, 'log-level'), LOG_LEVELS, '--log-level') ??
       oneOf(env.BULWARK_LOG_LEVEL || undefined, LOG_LEVELS, 'BULWARK_LOG_LEVEL') ??
