@@ -7,7 +7,7 @@ import { createServer as createHttp1Server, type Server as Http1Server } from 'n
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { rmSync, statSync } from 'node:fs';
 import { connectNodeAdapter } from '@connectrpc/connect-node';
-import { Server as GrpcServer, ServerCredentials } from '@grpc/grpc-js';
+import { Server as GrpcServer, ServerCredentials, type ServiceDefinition, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import { SecurityScanService } from '../../gen/bulwark/v1/scan_service_pb.js';
 import { defaultPolicySet, loadPolicySetFromFile } from '../policy/load-policy.js';
 import { watchPolicyFile, type PolicyFileWatch } from '../policy/policy-file-watcher.js';
@@ -53,6 +53,17 @@ export interface SidecarOptions {
    * first policy snapshot); scans are served meanwhile with the starting policy.
    */
   servingWhen?: Promise<unknown>;
+  /**
+   * More gRPC services on the same port (e.g. Envoy's ext_authz and ext_proc, src/envoy/),
+   * built from the scan service's dependencies so they share its pool, limits and drain.
+   */
+  extraServices?: (deps: ScanServiceDeps) => ExtraGrpcService[];
+}
+
+/** A gRPC service to serve next to the scan service. */
+export interface ExtraGrpcService {
+  definition: ServiceDefinition;
+  implementation: UntypedServiceImplementation;
 }
 
 /** A started sidecar. */
@@ -116,6 +127,7 @@ export async function startSidecar(options: SidecarOptions = {}): Promise<Runnin
   const receiveLimit = transportReceiveLimit(maxContentBytes);
   const grpcServer = new GrpcServer({ 'grpc.max_receive_message_length': receiveLimit });
   grpcServer.addService(grpcServiceDefinition(SecurityScanService), grpcScanImplementation(deps));
+  for (const extra of options.extraServices?.(deps) ?? []) grpcServer.addService(extra.definition, extra.implementation);
   const health = new SidecarHealth();
   health.addToServer(grpcServer);
   addReflection(grpcServer);
