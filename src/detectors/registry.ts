@@ -11,6 +11,8 @@ import { createToxicityDetector } from './toxicity-lexicon.js';
 import { createSystemPromptLeakDetector } from './system-prompt-leak.js';
 import { createDataExfiltrationDetector } from './data-exfiltration.js';
 import { createHijackDetector } from './hijacked-answers.js';
+import { createUnsafeCodeDetector } from './unsafe-code.js';
+import { createMaliciousUrlDetector } from './malicious-urls.js';
 
 /** Ordered: cheap, high-severity detectors first so a CRITICAL finding can short-circuit the rest. */
 export const detectorFactories: ReadonlyArray<readonly [name: string, factory: DetectorFactory]> = [
@@ -19,6 +21,8 @@ export const detectorFactories: ReadonlyArray<readonly [name: string, factory: D
   ['system-prompt-leak', createSystemPromptLeakDetector],
   ['data-exfiltration', createDataExfiltrationDetector],
   ['hijacked-answers', createHijackDetector],
+  ['unsafe-code', createUnsafeCodeDetector],
+  ['malicious-urls', createMaliciousUrlDetector],
   ['injection-patterns', createInjectionDetector],
   ['pii', createPiiDetector],
   ['toxicity', createToxicityDetector],
