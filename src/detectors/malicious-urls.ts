@@ -82,6 +82,8 @@ class MaliciousUrlDetector implements Detector {
 
   private judge(link: LinkOccurrence): Verdict | null {
     const raw = link.url.trim();
+    // Browsers ignore tabs, newlines and control characters inside a scheme ("java\tscript:").
+    // eslint-disable-next-line no-control-regex -- stripping control characters is the point
     const scheme = /^([a-z][a-z0-9+.-]*):/i.exec(raw.replace(/[\s\u0000-\u001f]+/g, ''))?.[1]?.toLowerCase();
     if (scheme === 'javascript' || scheme === 'vbscript') {
       return { ruleId: 'url-script-scheme', confidence: 0.85, severity: 'HIGH', description: 'A link runs script when followed (javascript: or vbscript: URI).' };
