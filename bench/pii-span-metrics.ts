@@ -71,19 +71,34 @@ export function countSpans(rows: readonly LabelledRow[], detector: Detector, thr
       .detect({ text: originalOnly(row.text), direction: 'INPUT' })
       .filter((f) => f.confidence >= threshold && f.spans.length > 0)
       .map((f) => ({ type: f.entityType ?? '', start: f.spans[0]!.start, end: f.spans[0]!.end }));
-    for (const g of gold) {
-      const c = get(g.type);
-      c.gold++;
-      if (predicted.some((p) => p.type === g.type && p.start < g.end && g.start < p.end)) c.overlapTpGold++;
-    }
-    for (const p of predicted) {
-      const c = get(p.type);
-      c.predicted++;
-      if (gold.some((g) => g.type === p.type && g.start === p.start && g.end === p.end)) c.exactTp++;
-      if (gold.some((g) => g.type === p.type && p.start < g.end && g.start < p.end)) c.overlapTpPred++;
-    }
+    tallyRowSpans(gold, predicted, get);
   }
   return counts;
+}
+
+/** A typed span; both sides of a comparison must use the same offset unit. */
+export interface TypedSpan {
+  type: string;
+  start: number;
+  end: number;
+}
+
+/**
+ * Adds one row's gold and predicted spans to the per-type counts (`get` returns the counts of
+ * a type, creating them). Shared with the evaluation harness (bench/eval/metrics.ts).
+ */
+export function tallyRowSpans(gold: readonly TypedSpan[], predicted: readonly TypedSpan[], get: (type: string) => EntityCounts): void {
+  for (const g of gold) {
+    const c = get(g.type);
+    c.gold++;
+    if (predicted.some((p) => p.type === g.type && p.start < g.end && g.start < p.end)) c.overlapTpGold++;
+  }
+  for (const p of predicted) {
+    const c = get(p.type);
+    c.predicted++;
+    if (gold.some((g) => g.type === p.type && g.start === p.start && g.end === p.end)) c.exactTp++;
+    if (gold.some((g) => g.type === p.type && p.start < g.end && g.start < p.end)) c.overlapTpPred++;
+  }
 }
 
 function prf(tpPred: number, predicted: number, tpGold: number, gold: number): { precision: number; recall: number; f1: number } {
