@@ -12,6 +12,7 @@
 import { Code, ConnectError, type ConnectRouter, type HandlerContext } from '@connectrpc/connect';
 import { SecurityScanService, type StreamScanRequest, type StreamScanResponse } from '../../gen/bulwark/v1/scan_service_pb.js';
 import { AsyncQueue } from './async-queue.js';
+import { handleCreateCanary } from './create-canary-handler.js';
 import { callContext, deadlineReason, type CallContext } from './deadlines.js';
 import { handleScan } from './scan-handler.js';
 import type { ScanServiceDeps } from './scan-service-deps.js';
@@ -45,6 +46,14 @@ function contextOf(context: HandlerContext): CallContext {
 export function connectRoutes(deps: ScanServiceDeps): (router: ConnectRouter) => void {
   return (router) => {
     router.service(SecurityScanService, {
+      createCanary(request) {
+        try {
+          return handleCreateCanary(request, deps);
+        } catch (err) {
+          throw connectErrorOf(err);
+        }
+      },
+
       async scan(request, context) {
         try {
           return await handleScan(request, contextOf(context), deps);

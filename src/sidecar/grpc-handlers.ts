@@ -3,7 +3,15 @@
  * handlers (scan-handler.ts, stream-scan-handler.ts).
  */
 import type { ServerDuplexStream, ServerUnaryCall, sendUnaryData, UntypedServiceImplementation } from '@grpc/grpc-js';
-import type { ScanRequest, ScanResponse, StreamScanRequest, StreamScanResponse } from '../../gen/bulwark/v1/scan_service_pb.js';
+import type {
+  CreateCanaryRequest,
+  CreateCanaryResponse,
+  ScanRequest,
+  ScanResponse,
+  StreamScanRequest,
+  StreamScanResponse,
+} from '../../gen/bulwark/v1/scan_service_pb.js';
+import { handleCreateCanary } from './create-canary-handler.js';
 import { callContext, deadlineReason, grpcDeadlineMs, type CallContext } from './deadlines.js';
 import { handleScan } from './scan-handler.js';
 import type { ScanServiceDeps } from './scan-service-deps.js';
@@ -39,6 +47,15 @@ function contextOf(call: ServerUnaryCall<unknown, unknown> | ServerDuplexStream<
 /** The grpc-js implementation of SecurityScanService (keys are the proto method names). */
 export function grpcScanImplementation(deps: ScanServiceDeps): UntypedServiceImplementation {
   return {
+    CreateCanary(call: ServerUnaryCall<CreateCanaryRequest, CreateCanaryResponse>, callback: sendUnaryData<CreateCanaryResponse>): void {
+      try {
+        callback(null, handleCreateCanary(call.request, deps));
+      } catch (err) {
+        const e = toRpcError(err);
+        callback({ code: e.code, details: e.message });
+      }
+    },
+
     Scan(call: ServerUnaryCall<ScanRequest, ScanResponse>, callback: sendUnaryData<ScanResponse>): void {
       let callCtx: GrpcCallContext;
       try {

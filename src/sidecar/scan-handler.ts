@@ -32,6 +32,16 @@ export function scanTaskOf(request: ScanRequest, deadline: number, maxContentByt
   return task;
 }
 
+/**
+ * An OUTPUT scan without `input_content` gets the replies its request's injected input demanded
+ * (remembered by the INPUT scan with the same caller-given request_id), for hijack detection.
+ */
+function linkDemandedReplies(task: ScanTask, requestId: string, deps: ScanServiceDeps): void {
+  if (task.direction !== 'OUTPUT' || task.inputContent) return;
+  const demands = deps.demandedReplies?.demandsFor(task.tenantId, requestId);
+  if (demands) task.demandedReplies = demands;
+}
+
 /** Engine result → ScanResponse; `allowed` is false exactly for BLOCK, `redacted_content` set only for REDACT. */
 export function scanResponseOf(
   result: ScanResult,
@@ -58,7 +68,9 @@ export async function handleScan(request: ScanRequest, ctx: CallContext, deps: S
   const requestId = request.requestId || randomUUID();
   try {
     const task = scanTaskOf(request, ctx.deadline, deps.maxContentBytes);
+    linkDemandedReplies(task, request.requestId, deps);
     const result = await deps.pool.scan(task, ctx.signal);
+    if (task.direction === 'INPUT') deps.demandedReplies?.rememberInput(task.tenantId, request.requestId, task.content, result);
     const scanId = randomUUID();
     const latencyMs = performance.now() - startedAt;
     const response = scanResponseOf(result, { scanId, requestId, tenantId: task.tenantId }, latencyMs);

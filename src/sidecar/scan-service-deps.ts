@@ -1,6 +1,7 @@
 import type { ScanPool } from '../pool/scan-pool.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { CallTracker } from './call-tracker.js';
+import type { DemandedReplyCache } from './demanded-reply-cache.js';
 import type { ScanRecordSink } from './scan-record-sink.js';
 
 /** What the scan handlers of both transports need. */
@@ -14,4 +15,6 @@ export interface ScanServiceDeps {
   logger: Logger;
   /** Receives a content-free record of every finished scan (record shipping); optional. */
   scanRecords?: ScanRecordSink;
+  /** Links an answer's scan to its request's injected input (hijack detection); optional. */
+  demandedReplies?: DemandedReplyCache;
 }

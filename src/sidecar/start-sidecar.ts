@@ -15,6 +15,7 @@ import type { PolicySet } from '../policy/types.js';
 import { createScanPool, type ScanPool } from '../pool/scan-pool.js';
 import { rootLogger, type Logger } from '../telemetry/logger.js';
 import { CallTracker } from './call-tracker.js';
+import { DemandedReplyCache } from './demanded-reply-cache.js';
 import { routeConnections } from './connection-router.js';
 import { connectRoutes } from './connect-routes.js';
 import { DEFAULT_MAX_CONTENT_BYTES, transportReceiveLimit } from './content-limits.js';
@@ -122,6 +123,7 @@ export async function startSidecar(options: SidecarOptions = {}): Promise<Runnin
     streamHoldBack: options.streamHoldBack ?? DEFAULT_STREAM_HOLD_BACK,
     logger,
     scanRecords: options.scanRecords,
+    demandedReplies: new DemandedReplyCache(),
   };
 
   const receiveLimit = transportReceiveLimit(maxContentBytes);

@@ -66,6 +66,8 @@ interface LogicalStream {
   readonly scanId: string;
   /** From the stream's first message; "" = none. */
   readonly systemPrompt: string;
+  /** Replies the request's injected input demanded (linked by request_id); hijack detection. */
+  readonly demandedReplies: string[] | undefined;
   unreleased: string;
   context: string;
   /** Code points released so far. */
@@ -152,6 +154,7 @@ export class StreamScanSession {
       requestId: request.requestId || randomUUID(),
       scanId: randomUUID(),
       systemPrompt: request.systemPrompt,
+      demandedReplies: direction === 'OUTPUT' ? this.deps.demandedReplies?.demandsFor(tenantOrDefault(request.tenantId), request.requestId) : undefined,
       unreleased: '',
       context: '',
       offset: 0,
@@ -221,6 +224,7 @@ export class StreamScanSession {
         deadline: this.ctx.deadline,
       };
       if (stream.systemPrompt) task.systemPrompt = stream.systemPrompt;
+      if (stream.demandedReplies) task.demandedReplies = stream.demandedReplies;
       result = await this.deps.pool.scanWindow(task, this.ctx.signal);
       if (this.aborted) return;
       const released = text.slice(0, result.releaseLength);
