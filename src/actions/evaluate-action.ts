@@ -72,7 +72,8 @@ const COMMAND_KEYS = new Set(['command', 'cmd', 'commands', 'script', 'shell', '
 const SQL_KEYS = new Set(['query', 'sql', 'statement', 'statements']);
 const RECIPIENT_KEYS = new Set(['to', 'cc', 'bcc', 'recipient', 'recipients', 'email', 'emails', 'address', 'send_to', 'sendTo']);
 
-const ANOMALY_BUILTIN = 0.6;
+/** A built-in check fired: strong evidence; about six such actions in a row quarantine an agent. */
+const ANOMALY_BUILTIN = 0.7;
 const ANOMALY_GOAL = 0.5;
 const ANOMALY_DENIED = 0.2;
 

@@ -9,8 +9,9 @@
  *   secrets sent to external hosts, credential files and disguised URLs are never what an
  *   agent should do unattended, whatever the rules allow.
  * - Behaviour: 20 actions of warm-up before a new target or action type counts as unusual;
- *   score smoothing 0.2 means about five strongly anomalous actions make an agent SUSPICIOUS
- *   (< 0.75) and seven COMPROMISED (< 0.5), while one odd action is forgiven. Compromised
+ *   with score smoothing 0.2, two actions caught by a built-in check (anomaly 0.7) make an
+ *   agent SUSPICIOUS (< 0.75) and six in a row COMPROMISED (< 0.5), while one odd action is
+ *   forgiven. Compromised
  *   agents are quarantined. Anomalies and goal mismatches are FLAGGED (reasons, score) rather
  *   than denied: the heuristics guide review; the score and quarantine act on patterns.
  * - A burst is more than 5x the agent's usual per-second rate and more than 10 per second.

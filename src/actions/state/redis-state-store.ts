@@ -36,7 +36,7 @@ type ObserveReply = [number, number, string, number, number, string, string, num
 
 interface ScriptedRedis extends Redis {
   bulwarkObserve(numKeys: number, ...args: Array<string | number>): Promise<ObserveReply>;
-  bulwarkRelease(numKeys: number, key: string): Promise<number>;
+  bulwarkRelease(key: string): Promise<number>;
 }
 
 export class RedisStateStore implements ActionStateStore {
@@ -169,7 +169,7 @@ export class RedisStateStore implements ActionStateStore {
   }
 
   async release(tenantId: string, agentId: string): Promise<AgentRecord | undefined> {
-    const existed = await this.redis.bulwarkRelease(1, this.agentKey(tenantId, agentId));
+    const existed = await this.redis.bulwarkRelease(this.agentKey(tenantId, agentId));
     return existed === 1 ? this.get(tenantId, agentId) : undefined;
   }
 
