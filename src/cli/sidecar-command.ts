@@ -32,6 +32,10 @@ Options (flag, then environment variable, then default):
   --log-level LEVEL              ${LOG_LEVELS.join(', ')} (BULWARK_LOG_LEVEL; default info)
   -h, --help                     show this help
 ${CONTROL_PLANE_HELP}
+Envoy's ext_authz and ext_proc services are served on the same port (docs/mesh.md);
+their options come from BULWARK_TENANT_HEADER, BULWARK_POLICY_HEADER,
+BULWARK_PARTIAL_BODY, BULWARK_UNKNOWN_CONTENT, BULWARK_AUTHZ_REDACT, BULWARK_MAX_BODY_BYTES.
+
 Logs are JSON lines (pino) on stdout; the first line after start has the address,
 workers and policy version.
 `;
@@ -144,7 +148,14 @@ async function run(args: string[], io: CliIo): Promise<number> {
   // startSidecar logs the startup line itself (address, port, workers, policy version).
   const sidecar = config.controlPlane
     ? await (await import('./start-managed-sidecar.js')).startManagedSidecar(config, config.controlPlane, logger)
-    : await startSidecar({ listen: config.listen, ...(await policyOptions(config, logger)), ...limits(config), logger });
+    : await startSidecar({
+        listen: config.listen,
+        ...(await policyOptions(config, logger)),
+        ...limits(config),
+        logger,
+        // Envoy ext_authz / ext_proc on the same port (options: BULWARK_* variables, src/envoy/envoy-env.ts).
+        extraServices: (await import('../envoy/envoy-env.js')).envoyServicesFromEnv(io.env),
+      });
   const signal = await shutdown;
   logger.info({ signal }, 'shutting down: draining in-flight scans');
   await sidecar.close();

@@ -2,6 +2,7 @@
  * The CLI's composition of a control-plane-managed sidecar: the sidecar flags (listen,
  * workers, limits, --policy as the fallback set) plus the control-plane configuration.
  */
+import { envoyServicesFromEnv } from '../envoy/envoy-env.js';
 import { loadPolicyFlag } from './load-policy-flag.js';
 import type { SidecarCliConfig } from './sidecar-command.js';
 import type { SidecarControlPlaneConfig } from './sidecar-control-plane-flags.js';
@@ -31,5 +32,7 @@ export function startManagedSidecar(config: SidecarCliConfig, cp: SidecarControl
     tenants: cp.tenants,
     baseSet: baseSet(config),
     initialPolicyTimeoutMs: cp.initialPolicyTimeoutMs,
+    // Envoy ext_authz / ext_proc on the same port (options: BULWARK_* variables).
+    extraServices: envoyServicesFromEnv(process.env),
   });
 }
