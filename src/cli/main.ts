@@ -16,6 +16,10 @@ import { decryptCommand } from './decrypt-command.js';
 import { controlCommand } from './control-command.js';
 import { migrateCommand } from './migrate-command.js';
 import { tokenCommand } from './token-command.js';
+import { policyApplyCommand } from './policy-apply-command.js';
+import { policyDiffCommand } from './policy-diff-command.js';
+import { policyGetCommand } from './policy-get-command.js';
+import { policyListCommand } from './policy-list-command.js';
 
 const commands: readonly CliCommand[] = [
   sidecarCommand,
@@ -26,6 +30,10 @@ const commands: readonly CliCommand[] = [
   controlCommand,
   migrateCommand,
   tokenCommand,
+  policyApplyCommand,
+  policyDiffCommand,
+  policyGetCommand,
+  policyListCommand,
 ];
 
 function topHelp(): string {
@@ -53,6 +61,8 @@ function selectCommand(argv: string[]): { command: CliCommand; args: string[] } 
     return { command, args: argv.slice(1) };
   }
   if (first === 'policy' && second === 'validate') return { command: policyValidateCommand, args: rest };
+  const policySub = first === 'policy' ? commands.find((c) => c.name === `policy ${second}`) : undefined;
+  if (policySub) return { command: policySub, args: rest };
   const command = commands.find((c) => c.name === first);
   return command ? { command, args: argv.slice(1) } : undefined;
 }
