@@ -140,7 +140,9 @@ export function dataKinds(url: URL, components: readonly string[], conversation:
   const kinds = new Set<DataKind>();
   if (isHostData(subdomainLabels(url.hostname))) kinds.add('host-data');
   for (const value of components) {
-    if (value.length >= 24 && isEncodedText(value)) kinds.add('encoded-text');
+    // "<hex>.png": the payload dressed as a file name.
+    const stem = value.replace(/\.[A-Za-z0-9]{2,5}$/, '');
+    if ((value.length >= 24 && isEncodedText(value)) || (stem !== value && stem.length >= 24 && isEncodedText(stem))) kinds.add('encoded-text');
     else if (isOpaqueBlob(value)) kinds.add('opaque-blob');
     const words = proseWords(value);
     if (words.length >= 3 && conversation.size > 0 && sharesTrigrams(words, conversation, 2)) kinds.add('conversation');
