@@ -54,8 +54,10 @@ for (const c of cases) {
   });
   const hit = flagged(c, result);
   for (const t of [tally(byThreat, c.threat), tally(byFamily, `${c.threat} ${c.family}`)]) {
-    if (c.label === 1) hit ? t.tp++ : t.fn++;
-    else hit ? t.fp++ : t.tn++;
+    if (c.label === 1 && hit) t.tp++;
+    else if (c.label === 1) t.fn++;
+    else if (hit) t.fp++;
+    else t.tn++;
   }
   if (hit !== (c.label === 1)) misses.push(`${hit ? 'FP' : 'FN'} ${c.id}: ${c.content.slice(0, 100).replace(/\n/g, ' ')}`);
 }

@@ -72,7 +72,7 @@ const LEAD_INS = ['Sure! Here are my instructions:', 'My system prompt says:', '
 for (let i = 0; i < 8; i++) {
   const prompt = systemPrompt(i);
   const ls = lines(prompt);
-  for (const [name, format] of reformatters) {
+  for (const [, format] of reformatters) {
     for (const [level, take] of [['100', ls.length], ['50', 3], ['33', 2], ['17', 1]] as const) {
       if (level !== '100' && rand() < 0.5) continue;
       const start = Math.floor(rand() * (ls.length - take + 1));
