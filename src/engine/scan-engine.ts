@@ -11,6 +11,7 @@ import { CodePointIndex } from './code-point-offsets.js';
 import { CompiledDetectorCache, registryDetectorCache, type NamedDetectorFactories } from './compiled-detectors.js';
 import { mostSevere } from './decide-action.js';
 import { EngineError } from './engine-error.js';
+import { CompiledFeedback } from './feedback-overlay.js';
 import { resolvePolicy } from './resolve-policy.js';
 import { runDetectors, scannerError, type DecidedFinding } from './run-detectors.js';
 import { budgetEnd, now } from './scan-budget.js';
@@ -44,6 +45,7 @@ function validateTask(task: ScanTask): void {
 export class ScanEngine {
   private readonly detectorCache: CompiledDetectorCache;
   private readonly logger: Logger | undefined;
+  private readonly feedback: CompiledFeedback | null;
 
   constructor(
     readonly policySet: PolicySet,
@@ -51,6 +53,7 @@ export class ScanEngine {
   ) {
     this.detectorCache = options.detectorFactories ? new CompiledDetectorCache(options.detectorFactories) : registryDetectorCache;
     this.logger = options.logger;
+    this.feedback = CompiledFeedback.of(policySet.feedback);
   }
 
   /** Builds the detectors of every policy now, so the first scans do not pay for it. */
@@ -144,7 +147,9 @@ export class ScanEngine {
       budgetEnd: budgetEnd(startedAt, policy.timeBudgetMs, task.content.length, task.deadline),
       context: scanContext(task, policy),
     };
-    return runDetectors(this.logger ? { ...request, logger: this.logger } : request);
+    const decided = runDetectors(this.logger ? { ...request, logger: this.logger } : request);
+    // Tenant feedback (reported false positives / negatives) has the last word on the findings.
+    return this.feedback ? this.feedback.apply(task.tenantId, task.content, task.direction, policy, decided) : decided;
   }
 
   /** Spans become stream-absolute code points: streamOffset + code points after the prefix. */

@@ -5,6 +5,7 @@
  * (plain data) because it crosses thread boundaries.
  */
 import type { ActionName, DirectionName, SeverityName, ThreatTypeName } from '../detectors/types.js';
+import type { FeedbackOverlay } from '../engine/feedback-overlay.js';
 
 export type FailMode = 'closed' | 'open';
 
@@ -133,6 +134,11 @@ export interface PolicySet {
   tenants: Record<string, Record<string, CompiledPolicy>>;
   /** What to do for a tenant not in `tenants`. */
   unknownTenant: 'default' | 'reject';
+  /**
+   * Tenant feedback enforced on top of the policies (reported false positives / negatives,
+   * src/feedback/); absent = none. Added by the sidecar's feedback pool, never by a policy file.
+   */
+  feedback?: FeedbackOverlay;
 }
 
 // ---------------------------------------------------------------------------------------------
