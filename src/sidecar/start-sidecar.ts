@@ -24,6 +24,8 @@ import { grpcServiceDefinition } from './grpc-service-definition.js';
 import { SidecarHealth } from './health.js';
 import { DEFAULT_LISTEN, formatAddress, parseListenAddress, type ListenTarget } from './listen-address.js';
 import { addReflection } from './reflection.js';
+import { startAgentActions, type AgentActionOptions } from './agent-action-service.js';
+import type { AgentActionRuntime } from '../actions/action-runtime.js';
 import type { ScanRecordSink } from './scan-record-sink.js';
 import type { ScanServiceDeps } from './scan-service-deps.js';
 
@@ -59,6 +61,8 @@ export interface SidecarOptions {
    * built from the scan service's dependencies so they share its pool, limits and drain.
    */
   extraServices?: (deps: ScanServiceDeps) => ExtraGrpcService[];
+  /** AgentActionService (CheckAction): shared state in Redis, audit log, admin token. */
+  agentActions?: AgentActionOptions;
 }
 
 /** A gRPC service to serve next to the scan service. */
@@ -74,6 +78,8 @@ export interface RunningSidecar {
   /** The bound TCP port (0 for a unix socket). */
   port: number;
   pool: ScanPool;
+  /** The CheckAction runtime (state, audit log). */
+  agentActions: AgentActionRuntime;
   /**
    * Graceful stop: health NOT_SERVING, no new connections or calls (UNAVAILABLE), in-flight
    * scans and streams finish; after `graceMs` (default 10 s) whatever is left is cut.
@@ -126,10 +132,13 @@ export async function startSidecar(options: SidecarOptions = {}): Promise<Runnin
     demandedReplies: new DemandedReplyCache(),
   };
 
+  const agentActions = await startAgentActions(options.agentActions ?? {}, () => pool.policySet, calls, logger);
+
   const receiveLimit = transportReceiveLimit(maxContentBytes);
   const grpcServer = new GrpcServer({ 'grpc.max_receive_message_length': receiveLimit });
   grpcServer.addService(grpcServiceDefinition(SecurityScanService), grpcScanImplementation(deps));
   for (const extra of options.extraServices?.(deps) ?? []) grpcServer.addService(extra.definition, extra.implementation);
+  grpcServer.addService(agentActions.grpc.definition, agentActions.grpc.implementation);
   const health = new SidecarHealth();
   health.addToServer(grpcServer);
   addReflection(grpcServer);
@@ -137,7 +146,10 @@ export async function startSidecar(options: SidecarOptions = {}): Promise<Runnin
 
   const http1: Http1Server = createHttp1Server(
     connectNodeAdapter({
-      routes: connectRoutes(deps),
+      routes: (router) => {
+        connectRoutes(deps)(router);
+        agentActions.connectRoutes(router);
+      },
       readMaxBytes: receiveLimit,
       // JSON callers (curl, scripts) should see `"allowed": false`, not an omitted default.
       jsonOptions: { alwaysEmitImplicit: true },
@@ -165,6 +177,7 @@ export async function startSidecar(options: SidecarOptions = {}): Promise<Runnin
   } catch (err) {
     grpcConnections.destroy();
     await pool.close({ graceMs: 0 });
+    await agentActions.close();
     throw err;
   }
   const address = formatAddress(target, port);
@@ -233,6 +246,7 @@ export async function startSidecar(options: SidecarOptions = {}): Promise<Runnin
     http1.closeAllConnections();
     for (const socket of sockets) socket.destroy();
     await pool.close({ graceMs: drained ? 1_000 : 0 });
+    await agentActions.close();
     logger.info({ drained, ms: Math.round(performance.now() - started) }, 'sidecar stopped');
   };
 
@@ -240,6 +254,7 @@ export async function startSidecar(options: SidecarOptions = {}): Promise<Runnin
     address,
     port,
     pool,
+    agentActions: agentActions.runtime,
     close: (graceMs = 10_000) => (closing ??= shutdown(graceMs)),
   };
 }
