@@ -9,7 +9,7 @@
  */
 import { timingSafeEqual } from 'node:crypto';
 import { create } from '@bufbuild/protobuf';
-import type { Code} from '@connectrpc/connect';
+import type { Code } from '@connectrpc/connect';
 import { ConnectError, type ConnectRouter, type HandlerContext } from '@connectrpc/connect';
 import { status, type Metadata, type sendUnaryData, type ServerUnaryCall, type UntypedServiceImplementation } from '@grpc/grpc-js';
 import {
