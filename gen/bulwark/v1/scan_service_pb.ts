@@ -2,9 +2,9 @@
 // @generated from file bulwark/v1/scan_service.proto (package bulwark.v1, syntax proto3)
 /* eslint-disable */
 
-import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
-import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
-import type { Action, Direction, Threat } from "./threat_pb.js";
+import type { GenEnum, GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
+import { enumDesc, fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { Action, Direction, Threat, ThreatType } from "./threat_pb.js";
 import { file_bulwark_v1_threat } from "./threat_pb.js";
 import type { Message } from "@bufbuild/protobuf";
 
@@ -12,7 +12,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file bulwark/v1/scan_service.proto.
  */
 export const file_bulwark_v1_scan_service: GenFile = /*@__PURE__*/
-  fileDesc("Ch1idWx3YXJrL3YxL3NjYW5fc2VydmljZS5wcm90bxIKYnVsd2Fyay52MSKpAgoLU2NhblJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEigKCWRpcmVjdGlvbhgCIAEoDjIVLmJ1bHdhcmsudjEuRGlyZWN0aW9uEg8KB2NvbnRlbnQYAyABKAkSNQoHY29udGV4dBgEIAMoCzIkLmJ1bHdhcmsudjEuU2NhblJlcXVlc3QuQ29udGV4dEVudHJ5EhEKCXBvbGljeV9pZBgFIAEoCRISCgpyZXF1ZXN0X2lkGAYgASgJEhAKCGFnZW50X2lkGAcgASgJEhUKDXN5c3RlbV9wcm9tcHQYCCABKAkSFQoNaW5wdXRfY29udGVudBgJIAEoCRouCgxDb250ZXh0RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASLmAQoMU2NhblJlc3BvbnNlEg8KB3NjYW5faWQYASABKAkSDwoHYWxsb3dlZBgCIAEoCBIiCgZhY3Rpb24YAyABKA4yEi5idWx3YXJrLnYxLkFjdGlvbhIjCgd0aHJlYXRzGAQgAygLMhIuYnVsd2Fyay52MS5UaHJlYXQSGAoQcmVkYWN0ZWRfY29udGVudBgFIAEoCRISCgpsYXRlbmN5X21zGAYgASgBEhYKDnBvbGljeV92ZXJzaW9uGAcgASgJEhIKCnJlcXVlc3RfaWQYCCABKAkSEQoJdGVuYW50X2lkGAkgASgJIsgCChFTdHJlYW1TY2FuUmVxdWVzdBIRCglzdHJlYW1faWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEigKCWRpcmVjdGlvbhgDIAEoDjIVLmJ1bHdhcmsudjEuRGlyZWN0aW9uEg8KB2NvbnRlbnQYBCABKAkSFQoNZW5kX29mX3N0cmVhbRgFIAEoCBI7Cgdjb250ZXh0GAYgAygLMiouYnVsd2Fyay52MS5TdHJlYW1TY2FuUmVxdWVzdC5Db250ZXh0RW50cnkSEQoJcG9saWN5X2lkGAcgASgJEhAKCGFnZW50X2lkGAggASgJEhIKCnJlcXVlc3RfaWQYCSABKAkSFQoNc3lzdGVtX3Byb21wdBgKIAEoCRouCgxDb250ZXh0RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKGAgoSU3RyZWFtU2NhblJlc3BvbnNlEhEKCXN0cmVhbV9pZBgBIAEoCRIiCgZhY3Rpb24YAiABKA4yEi5idWx3YXJrLnYxLkFjdGlvbhIjCgd0aHJlYXRzGAMgAygLMhIuYnVsd2Fyay52MS5UaHJlYXQSGAoQcmVsZWFzZWRfY29udGVudBgEIAEoCRIVCg1lbmRfb2Zfc3RyZWFtGAUgASgIEg8KB3NjYW5faWQYBiABKAkSFgoOcG9saWN5X3ZlcnNpb24YByABKAkSEgoKcmVxdWVzdF9pZBgIIAEoCRImCgVlcnJvchgJIAEoCzIXLmJ1bHdhcmsudjEuU3RyZWFtRXJyb3IiLAoLU3RyZWFtRXJyb3ISDAoEY29kZRgBIAEoDRIPCgdtZXNzYWdlGAIgASgJIigKE0NyZWF0ZUNhbmFyeVJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJIk4KFENyZWF0ZUNhbmFyeVJlc3BvbnNlEg4KBmNhbmFyeRgBIAEoCRITCgtpbnN0cnVjdGlvbhgCIAEoCRIRCgl0ZW5hbnRfaWQYAyABKAky9AEKE1NlY3VyaXR5U2NhblNlcnZpY2USOQoEU2NhbhIXLmJ1bHdhcmsudjEuU2NhblJlcXVlc3QaGC5idWx3YXJrLnYxLlNjYW5SZXNwb25zZRJPCgpTdHJlYW1TY2FuEh0uYnVsd2Fyay52MS5TdHJlYW1TY2FuUmVxdWVzdBoeLmJ1bHdhcmsudjEuU3RyZWFtU2NhblJlc3BvbnNlKAEwARJRCgxDcmVhdGVDYW5hcnkSHy5idWx3YXJrLnYxLkNyZWF0ZUNhbmFyeVJlcXVlc3QaIC5idWx3YXJrLnYxLkNyZWF0ZUNhbmFyeVJlc3BvbnNlYgZwcm90bzM", [file_bulwark_v1_threat]);
+  fileDesc("Ch1idWx3YXJrL3YxL3NjYW5fc2VydmljZS5wcm90bxIKYnVsd2Fyay52MSKpAgoLU2NhblJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJEigKCWRpcmVjdGlvbhgCIAEoDjIVLmJ1bHdhcmsudjEuRGlyZWN0aW9uEg8KB2NvbnRlbnQYAyABKAkSNQoHY29udGV4dBgEIAMoCzIkLmJ1bHdhcmsudjEuU2NhblJlcXVlc3QuQ29udGV4dEVudHJ5EhEKCXBvbGljeV9pZBgFIAEoCRISCgpyZXF1ZXN0X2lkGAYgASgJEhAKCGFnZW50X2lkGAcgASgJEhUKDXN5c3RlbV9wcm9tcHQYCCABKAkSFQoNaW5wdXRfY29udGVudBgJIAEoCRouCgxDb250ZXh0RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASLmAQoMU2NhblJlc3BvbnNlEg8KB3NjYW5faWQYASABKAkSDwoHYWxsb3dlZBgCIAEoCBIiCgZhY3Rpb24YAyABKA4yEi5idWx3YXJrLnYxLkFjdGlvbhIjCgd0aHJlYXRzGAQgAygLMhIuYnVsd2Fyay52MS5UaHJlYXQSGAoQcmVkYWN0ZWRfY29udGVudBgFIAEoCRISCgpsYXRlbmN5X21zGAYgASgBEhYKDnBvbGljeV92ZXJzaW9uGAcgASgJEhIKCnJlcXVlc3RfaWQYCCABKAkSEQoJdGVuYW50X2lkGAkgASgJIsgCChFTdHJlYW1TY2FuUmVxdWVzdBIRCglzdHJlYW1faWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEigKCWRpcmVjdGlvbhgDIAEoDjIVLmJ1bHdhcmsudjEuRGlyZWN0aW9uEg8KB2NvbnRlbnQYBCABKAkSFQoNZW5kX29mX3N0cmVhbRgFIAEoCBI7Cgdjb250ZXh0GAYgAygLMiouYnVsd2Fyay52MS5TdHJlYW1TY2FuUmVxdWVzdC5Db250ZXh0RW50cnkSEQoJcG9saWN5X2lkGAcgASgJEhAKCGFnZW50X2lkGAggASgJEhIKCnJlcXVlc3RfaWQYCSABKAkSFQoNc3lzdGVtX3Byb21wdBgKIAEoCRouCgxDb250ZXh0RW50cnkSCwoDa2V5GAEgASgJEg0KBXZhbHVlGAIgASgJOgI4ASKGAgoSU3RyZWFtU2NhblJlc3BvbnNlEhEKCXN0cmVhbV9pZBgBIAEoCRIiCgZhY3Rpb24YAiABKA4yEi5idWx3YXJrLnYxLkFjdGlvbhIjCgd0aHJlYXRzGAMgAygLMhIuYnVsd2Fyay52MS5UaHJlYXQSGAoQcmVsZWFzZWRfY29udGVudBgEIAEoCRIVCg1lbmRfb2Zfc3RyZWFtGAUgASgIEg8KB3NjYW5faWQYBiABKAkSFgoOcG9saWN5X3ZlcnNpb24YByABKAkSEgoKcmVxdWVzdF9pZBgIIAEoCRImCgVlcnJvchgJIAEoCzIXLmJ1bHdhcmsudjEuU3RyZWFtRXJyb3IiLAoLU3RyZWFtRXJyb3ISDAoEY29kZRgBIAEoDRIPCgdtZXNzYWdlGAIgASgJIigKE0NyZWF0ZUNhbmFyeVJlcXVlc3QSEQoJdGVuYW50X2lkGAEgASgJIk4KFENyZWF0ZUNhbmFyeVJlc3BvbnNlEg4KBmNhbmFyeRgBIAEoCRITCgtpbnN0cnVjdGlvbhgCIAEoCRIRCgl0ZW5hbnRfaWQYAyABKAkiygEKD0ZlZWRiYWNrUmVxdWVzdBIRCgl0ZW5hbnRfaWQYASABKAkSEQoHc2Nhbl9pZBgCIAEoCUgAEhEKB2NvbnRlbnQYAyABKAlIABIQCgZwaHJhc2UYByABKAlIABImCgRraW5kGAQgASgOMhguYnVsd2Fyay52MS5GZWVkYmFja0tpbmQSKwoLdGhyZWF0X3R5cGUYBSABKA4yFi5idWx3YXJrLnYxLlRocmVhdFR5cGUSDAoEbm90ZRgGIAEoCUIJCgdzdWJqZWN0InoKEEZlZWRiYWNrUmVzcG9uc2USEwoLZmVlZGJhY2tfaWQYASABKAkSEQoJdGVuYW50X2lkGAIgASgJEhMKC3RleHRfc2hhMjU2GAMgASgJEhYKDnRlbmFudF9lbnRyaWVzGAQgASgNEhEKCXBlcnNpc3RlZBgFIAEoCCpxCgxGZWVkYmFja0tpbmQSHQoZRkVFREJBQ0tfS0lORF9VTlNQRUNJRklFRBAAEiAKHEZFRURCQUNLX0tJTkRfRkFMU0VfUE9TSVRJVkUQARIgChxGRUVEQkFDS19LSU5EX0ZBTFNFX05FR0FUSVZFEAIyuwIKE1NlY3VyaXR5U2NhblNlcnZpY2USOQoEU2NhbhIXLmJ1bHdhcmsudjEuU2NhblJlcXVlc3QaGC5idWx3YXJrLnYxLlNjYW5SZXNwb25zZRJPCgpTdHJlYW1TY2FuEh0uYnVsd2Fyay52MS5TdHJlYW1TY2FuUmVxdWVzdBoeLmJ1bHdhcmsudjEuU3RyZWFtU2NhblJlc3BvbnNlKAEwARJRCgxDcmVhdGVDYW5hcnkSHy5idWx3YXJrLnYxLkNyZWF0ZUNhbmFyeVJlcXVlc3QaIC5idWx3YXJrLnYxLkNyZWF0ZUNhbmFyeVJlc3BvbnNlEkUKCEZlZWRiYWNrEhsuYnVsd2Fyay52MS5GZWVkYmFja1JlcXVlc3QaHC5idWx3YXJrLnYxLkZlZWRiYWNrUmVzcG9uc2ViBnByb3RvMw", [file_bulwark_v1_threat]);
 
 /**
  * ScanRequest asks for one piece of content to be scanned.
@@ -413,6 +413,163 @@ export const CreateCanaryResponseSchema: GenMessage<CreateCanaryResponse> = /*@_
   messageDesc(file_bulwark_v1_scan_service, 6);
 
 /**
+ * FeedbackRequest reports one wrong decision.
+ *
+ * @generated from message bulwark.v1.FeedbackRequest
+ */
+export type FeedbackRequest = Message<"bulwark.v1.FeedbackRequest"> & {
+  /**
+   * The tenant the feedback applies to. Empty means the tenant "default".
+   *
+   * @generated from field: string tenant_id = 1;
+   */
+  tenantId: string;
+
+  /**
+   * What the report is about.
+   *
+   * @generated from oneof bulwark.v1.FeedbackRequest.subject
+   */
+  subject: {
+    /**
+     * A recent unary Scan's `scan_id` (the sidecar remembers the content's hash and the
+     * threats it found, never the content). A false positive then suppresses only the
+     * rules that scan reported.
+     *
+     * @generated from field: string scan_id = 2;
+     */
+    value: string;
+    case: "scanId";
+  } | {
+    /**
+     * The whole text. Kept with the report so it can be exported for training.
+     *
+     * @generated from field: string content = 3;
+     */
+    value: string;
+    case: "content";
+  } | {
+    /**
+     * A piece of text: for a false positive, findings that lie entirely on this text are
+     * suppressed wherever it appears; for a false negative, it is blocked wherever it
+     * appears as whole words (case-insensitive). At most 256 characters.
+     *
+     * @generated from field: string phrase = 7;
+     */
+    value: string;
+    case: "phrase";
+  } | { case: undefined; value?: undefined };
+
+  /**
+   * @generated from field: bulwark.v1.FeedbackKind kind = 4;
+   */
+  kind: FeedbackKind;
+
+  /**
+   * Only findings of this type (false positives); unspecified = every type.
+   *
+   * @generated from field: bulwark.v1.ThreatType threat_type = 5;
+   */
+  threatType: ThreatType;
+
+  /**
+   * Free text for the people who review feedback (at most 1000 characters).
+   *
+   * @generated from field: string note = 6;
+   */
+  note: string;
+};
+
+/**
+ * Describes the message bulwark.v1.FeedbackRequest.
+ * Use `create(FeedbackRequestSchema)` to create a new message.
+ */
+export const FeedbackRequestSchema: GenMessage<FeedbackRequest> = /*@__PURE__*/
+  messageDesc(file_bulwark_v1_scan_service, 7);
+
+/**
+ * FeedbackResponse confirms a report.
+ *
+ * @generated from message bulwark.v1.FeedbackResponse
+ */
+export type FeedbackResponse = Message<"bulwark.v1.FeedbackResponse"> & {
+  /**
+   * The id of the stored report.
+   *
+   * @generated from field: string feedback_id = 1;
+   */
+  feedbackId: string;
+
+  /**
+   * The tenant the report applies to.
+   *
+   * @generated from field: string tenant_id = 2;
+   */
+  tenantId: string;
+
+  /**
+   * Hex SHA-256 of the normalised text the report is about.
+   *
+   * @generated from field: string text_sha256 = 3;
+   */
+  textSha256: string;
+
+  /**
+   * How many reports the tenant has in force now.
+   *
+   * @generated from field: uint32 tenant_entries = 4;
+   */
+  tenantEntries: number;
+
+  /**
+   * False when the report could not be written to the sidecar's feedback journal
+   * (it applies until the sidecar restarts), or when no journal is configured.
+   *
+   * @generated from field: bool persisted = 5;
+   */
+  persisted: boolean;
+};
+
+/**
+ * Describes the message bulwark.v1.FeedbackResponse.
+ * Use `create(FeedbackResponseSchema)` to create a new message.
+ */
+export const FeedbackResponseSchema: GenMessage<FeedbackResponse> = /*@__PURE__*/
+  messageDesc(file_bulwark_v1_scan_service, 8);
+
+/**
+ * FeedbackKind says which way a decision was wrong.
+ *
+ * @generated from enum bulwark.v1.FeedbackKind
+ */
+export enum FeedbackKind {
+  /**
+   * @generated from enum value: FEEDBACK_KIND_UNSPECIFIED = 0;
+   */
+  UNSPECIFIED = 0,
+
+  /**
+   * The text was harmless but was flagged: suppress those findings for this text.
+   *
+   * @generated from enum value: FEEDBACK_KIND_FALSE_POSITIVE = 1;
+   */
+  FALSE_POSITIVE = 1,
+
+  /**
+   * The text was a threat but was let through: block it from now on.
+   *
+   * @generated from enum value: FEEDBACK_KIND_FALSE_NEGATIVE = 2;
+   */
+  FALSE_NEGATIVE = 2,
+}
+
+/**
+ * Describes the enum bulwark.v1.FeedbackKind.
+ */
+export const FeedbackKindSchema: GenEnum<FeedbackKind> = /*@__PURE__*/
+  enumDesc(file_bulwark_v1_scan_service, 0);
+
+/**
  * SecurityScanService is the sidecar's API. A service calls it over localhost
  * before content reaches a model (DIRECTION_INPUT) and before a model's answer
  * reaches anything else (DIRECTION_OUTPUT).
@@ -468,6 +625,25 @@ export const SecurityScanService: GenService<{
     methodKind: "unary";
     input: typeof CreateCanaryRequestSchema;
     output: typeof CreateCanaryResponseSchema;
+  },
+  /**
+   * Report a wrong decision for a tenant: a false positive (a harmless text was flagged)
+   * or a false negative (a threat was missed). It takes effect on every scanner thread of
+   * this sidecar before the call returns: a reported false positive's findings are
+   * suppressed when the same text (normalised: case, Unicode forms, whitespace) comes back,
+   * a reported false negative is blocked. Other tenants are unaffected. Reports are kept
+   * (and exported for training with `bulwark feedback export`).
+   *   INVALID_ARGUMENT    not exactly one of scan_id / content / phrase, kind unspecified,
+   *                       or nothing to suppress (the named scan had no such threat)
+   *   NOT_FOUND           scan_id unknown to this sidecar (remembered: recent unary scans)
+   *   RESOURCE_EXHAUSTED  the tenant has too many feedback entries
+   *
+   * @generated from rpc bulwark.v1.SecurityScanService.Feedback
+   */
+  feedback: {
+    methodKind: "unary";
+    input: typeof FeedbackRequestSchema;
+    output: typeof FeedbackResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_bulwark_v1_scan_service, 0);
