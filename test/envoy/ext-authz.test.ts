@@ -35,7 +35,7 @@ spec:
       action: BLOCK
 `;
 
-function chatCheck(userText: string, headers: Record<string, string> = {}, extras: Partial<CheckInit['attributes']> = {}): CheckInit {
+function chatCheck(userText: string, headers: Record<string, string> = {}, extras: { contextExtensions?: Record<string, string> } = {}): CheckInit {
   return {
     attributes: {
       request: {
