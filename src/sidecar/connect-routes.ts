@@ -13,6 +13,7 @@ import { Code, ConnectError, type ConnectRouter, type HandlerContext } from '@co
 import { SecurityScanService, type StreamScanRequest, type StreamScanResponse } from '../../gen/bulwark/v1/scan_service_pb.js';
 import { AsyncQueue } from './async-queue.js';
 import { handleCreateCanary } from './create-canary-handler.js';
+import { handleFeedback } from './feedback-handler.js';
 import { callContext, deadlineReason, type CallContext } from './deadlines.js';
 import { handleScan } from './scan-handler.js';
 import type { ScanServiceDeps } from './scan-service-deps.js';
@@ -49,6 +50,14 @@ export function connectRoutes(deps: ScanServiceDeps): (router: ConnectRouter) =>
       createCanary(request) {
         try {
           return handleCreateCanary(request, deps);
+        } catch (err) {
+          throw connectErrorOf(err);
+        }
+      },
+
+      async feedback(request) {
+        try {
+          return await handleFeedback(request, deps);
         } catch (err) {
           throw connectErrorOf(err);
         }

@@ -6,12 +6,15 @@ import type { ServerDuplexStream, ServerUnaryCall, sendUnaryData, UntypedService
 import type {
   CreateCanaryRequest,
   CreateCanaryResponse,
+  FeedbackRequest,
+  FeedbackResponse,
   ScanRequest,
   ScanResponse,
   StreamScanRequest,
   StreamScanResponse,
 } from '../../gen/bulwark/v1/scan_service_pb.js';
 import { handleCreateCanary } from './create-canary-handler.js';
+import { handleFeedback } from './feedback-handler.js';
 import { callContext, deadlineReason, grpcDeadlineMs, type CallContext } from './deadlines.js';
 import { handleScan } from './scan-handler.js';
 import type { ScanServiceDeps } from './scan-service-deps.js';
@@ -54,6 +57,16 @@ export function grpcScanImplementation(deps: ScanServiceDeps): UntypedServiceImp
         const e = toRpcError(err);
         callback({ code: e.code, details: e.message });
       }
+    },
+
+    Feedback(call: ServerUnaryCall<FeedbackRequest, FeedbackResponse>, callback: sendUnaryData<FeedbackResponse>): void {
+      handleFeedback(call.request, deps).then(
+        (response) => callback(null, response),
+        (err: unknown) => {
+          const e = toRpcError(err);
+          callback({ code: e.code, details: e.message });
+        },
+      );
     },
 
     Scan(call: ServerUnaryCall<ScanRequest, ScanResponse>, callback: sendUnaryData<ScanResponse>): void {

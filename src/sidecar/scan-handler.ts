@@ -74,6 +74,7 @@ export async function handleScan(request: ScanRequest, ctx: CallContext, deps: S
     const scanId = randomUUID();
     const latencyMs = performance.now() - startedAt;
     const response = scanResponseOf(result, { scanId, requestId, tenantId: task.tenantId }, latencyMs);
+    deps.feedback?.rememberScan(scanId, task.tenantId, task.content, result);
     if (deps.scanRecords) {
       const ids = { scanId, requestId, agentId: request.agentId, tenantId: task.tenantId, direction: task.direction, startedAt: Date.now() - latencyMs };
       deps.scanRecords.scanned(ids, task.content, result, latencyMs);

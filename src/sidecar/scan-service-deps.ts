@@ -1,3 +1,4 @@
+import type { FeedbackService } from '../feedback/feedback-service.js';
 import type { ScanPool } from '../pool/scan-pool.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { CallTracker } from './call-tracker.js';
@@ -17,4 +18,6 @@ export interface ScanServiceDeps {
   scanRecords?: ScanRecordSink;
   /** Links an answer's scan to its request's injected input (hijack detection); optional. */
   demandedReplies?: DemandedReplyCache;
+  /** Feedback reports and the memory of recent scans by id (src/feedback/); optional. */
+  feedback?: FeedbackService;
 }

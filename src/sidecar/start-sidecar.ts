@@ -13,6 +13,8 @@ import { defaultPolicySet, loadPolicySetFromFile } from '../policy/load-policy.j
 import { watchPolicyFile, type PolicyFileWatch } from '../policy/policy-file-watcher.js';
 import type { PolicySet } from '../policy/types.js';
 import { createScanPool, type ScanPool } from '../pool/scan-pool.js';
+import { withFeedback } from '../feedback/feedback-pool.js';
+import { FeedbackService } from '../feedback/feedback-service.js';
 import { rootLogger, type Logger } from '../telemetry/logger.js';
 import { CallTracker } from './call-tracker.js';
 import { DemandedReplyCache } from './demanded-reply-cache.js';
@@ -63,6 +65,8 @@ export interface SidecarOptions {
   extraServices?: (deps: ScanServiceDeps) => ExtraGrpcService[];
   /** AgentActionService (CheckAction): shared state in Redis, audit log, admin token. */
   agentActions?: AgentActionOptions;
+  /** Feedback journal (JSONL): replayed at start, appended on every Feedback call; none = memory only. */
+  feedbackFile?: string;
 }
 
 /** A gRPC service to serve next to the scan service. */
@@ -120,7 +124,12 @@ export async function startSidecar(options: SidecarOptions = {}): Promise<Runnin
   const maxContentBytes = options.maxContentBytes ?? DEFAULT_MAX_CONTENT_BYTES;
   const initialSet = options.policySet ?? (options.policyFile ? loadPolicySetFromFile(options.policyFile) : defaultPolicySet());
 
-  const pool = await createScanPool({ workers: options.workers, maxQueue: options.maxQueue, policySet: initialSet, logger });
+  // The feedback wrapper keeps reported false positives/negatives on top of every policy set.
+  const pool = withFeedback(await createScanPool({ workers: options.workers, maxQueue: options.maxQueue, policySet: initialSet, logger }));
+  const feedback = await FeedbackService.open({ pool, journalPath: options.feedbackFile, logger }).catch(async (err: unknown) => {
+    await pool.close({ graceMs: 0 });
+    throw err;
+  });
   const calls = new CallTracker();
   const deps: ScanServiceDeps = {
     pool,
@@ -130,6 +139,7 @@ export async function startSidecar(options: SidecarOptions = {}): Promise<Runnin
     logger,
     scanRecords: options.scanRecords,
     demandedReplies: new DemandedReplyCache(),
+    feedback,
   };
 
   const agentActions = await startAgentActions(options.agentActions ?? {}, () => pool.policySet, calls, logger);
