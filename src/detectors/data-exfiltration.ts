@@ -15,16 +15,15 @@
  *    in one answer than the policy allows (output/bulk-disclosure.ts), carrying
  *    `bulkDisclosure.action`.
  */
-import { analyzeText } from './normalize/analyze-text.js';
 import { DEFAULT_OUTPUT_GUARDS } from '../policy/default-policy.js';
 import type { CompiledPolicy, OutputGuardsConfig } from '../policy/types.js';
 import { bulkDisclosureFindings, possibleEntities, smallestBulkThreshold } from './output/bulk-disclosure.js';
 import { hostInList, WELL_KNOWN_DOMAINS } from './output/domains.js';
-import { findLinks, type LinkOccurrence } from './output/link-extraction.js';
+import { linksOf, type LinkOccurrence } from './output/link-extraction.js';
 import { dataKinds, parseNetworkUrl, subdomainLabels, urlComponents, wordTrigrams, type DataKind } from './output/url-data.js';
 import { createPiiDetector } from './pii-recognizers.js';
 import { createSecretDetector } from './secret-patterns.js';
-import type { Detector, DetectorFactory, DetectorInput, Finding, SeverityName, TextSpan } from './types.js';
+import type { AnalyzedText, Detector, DetectorFactory, DetectorInput, Finding, SeverityName, TextSpan } from './types.js';
 
 export const DATA_EXFILTRATION_DETECTOR_ID = 'data-exfiltration';
 /** PII inside a URL counts from this confidence: bare digit runs (ids) stay below it. */
@@ -89,7 +88,7 @@ class DataExfiltrationDetector implements Detector {
   }
 
   private linkFindings(input: DetectorInput): Finding[] {
-    const links = findLinks(input.text.original);
+    const links = linksOf(input.text);
     if (links.length === 0) return [];
     let conversation: Set<string> | undefined;
     const conversationOf = (): Set<string> =>
@@ -102,7 +101,8 @@ class DataExfiltrationDetector implements Detector {
       const components = [...urlComponents(url), ...subdomainLabels(url.hostname)];
       if (components.length === 0) continue;
       const from = joined.length;
-      joined += `${components.join('\n')}\n\n`;
+      // Only components that could hold PII (digits or '@') or a credential (long) are searched.
+      joined += `${components.filter((v) => (v.length >= 6 && /[\d@]/.test(v)) || v.length >= 16).join('\n')}\n\n`;
       candidates.push({ link, kinds: dataKinds(url, components, conversationOf()), from, to: joined.length, piiTypes: new Set(), secret: false });
     }
     if (candidates.length === 0) return [];
@@ -120,7 +120,9 @@ class DataExfiltrationDetector implements Detector {
 
   /** PII and secrets in every candidate's components, in one pass over their joined text. */
   private attachSensitiveData(joined: string, candidates: Candidate[]): void {
-    const text = analyzeText(joined);
+    // Components are already decoded: the original view is enough, and the full analysis
+    // (normaliser, decoders) would cost more than the whole rest of the scan.
+    const text: AnalyzedText = { original: joined, views: [{ kind: 'original', text: joined, toOriginal: (start, end) => ({ start, end }) }] };
     const owner = (span: TextSpan): Candidate | undefined => candidates.find((c) => span.start >= c.from && span.start < c.to);
     for (const f of this.pii.detect({ text, direction: 'OUTPUT' })) {
       if (f.confidence < MIN_PII_IN_URL || f.spans[0] === undefined) continue;
@@ -155,10 +157,17 @@ class DataExfiltrationDetector implements Detector {
     const text = input.text.original;
     const mayBeBulk = possibleEntities(text) >= smallestBulkThreshold(config);
     const pii = mayBeBulk ? this.pii.detect(input).filter((f) => f.confidence >= this.piiMinConfidence) : [];
-    const secrets = this.secrets.detect(input);
+    const secrets = possibleCredentials(text) > config.maxSecrets ? this.secrets.detect(input) : [];
     if (pii.length === 0 && secrets.length <= config.maxSecrets) return [];
     return bulkDisclosureFindings(text, pii, secrets, config).map((f) => ({ ...f, action: config.action }));
   }
+}
+
+/** Token-shaped runs (16+ characters with letters and digits): more than maxSecrets of them is needed for bulk credentials. */
+function possibleCredentials(text: string): number {
+  let n = 0;
+  for (const m of text.matchAll(/[A-Za-z0-9_\-+/=.]{16,}/g)) if (/\d/.test(m[0]) && /[A-Za-z]/.test(m[0])) n++;
+  return n;
 }
 
 function describeLink(link: LinkOccurrence): string {

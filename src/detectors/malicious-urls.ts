@@ -15,7 +15,7 @@
 import { domainToUnicode } from 'node:url';
 import { DEFAULT_OUTPUT_GUARDS } from '../policy/default-policy.js';
 import { hostInList, isIpLiteral, registrableDomain, URL_SHORTENERS, WELL_KNOWN_DOMAINS } from './output/domains.js';
-import { findLinks, type LinkOccurrence } from './output/link-extraction.js';
+import { linksOf, type LinkOccurrence } from './output/link-extraction.js';
 import type { Detector, DetectorFactory, DetectorInput, Finding, SeverityName } from './types.js';
 
 export const MALICIOUS_URL_DETECTOR_ID = 'malicious-urls';
@@ -52,16 +52,22 @@ class MaliciousUrlDetector implements Detector {
   readonly id = MALICIOUS_URL_DETECTOR_ID;
   readonly produces = ['MALICIOUS_URL'] as const;
   private readonly registrable: ReadonlySet<string>;
+  /** Per protected registrable domain, the strings that give its name away as a label (precomputed). */
+  private readonly asLabel: ReadonlyArray<{ domain: string; prefix: string; infix: string; dashed: string }>;
 
   constructor(private readonly protectedDomains: readonly string[]) {
     this.registrable = new Set(protectedDomains.map(registrableDomain));
+    this.asLabel = [...this.registrable]
+      .filter((d) => d.length >= 8)
+      .map((domain) => ({ domain, prefix: `${domain}.`, infix: `.${domain}.`, dashed: `${domain.replace('.', '-')}.` }));
   }
 
   detect(input: DetectorInput): Finding[] {
     const findings: Finding[] = [];
     const seen = new Set<string>();
-    for (const link of findLinks(input.text.original)) {
-      const verdict = this.judge(link);
+    const hostVerdicts = new Map<string, Verdict | null>();
+    for (const link of linksOf(input.text)) {
+      const verdict = this.judge(link, hostVerdicts);
       const key = `${link.span.start}:${verdict?.ruleId}`;
       if (verdict === null || seen.has(key)) continue;
       seen.add(key);
@@ -80,7 +86,7 @@ class MaliciousUrlDetector implements Detector {
     return findings;
   }
 
-  private judge(link: LinkOccurrence): Verdict | null {
+  private judge(link: LinkOccurrence, hostVerdicts: Map<string, Verdict | null>): Verdict | null {
     const raw = link.url.trim();
     // Browsers ignore tabs, newlines and control characters inside a scheme ("java\tscript:").
     // eslint-disable-next-line no-control-regex -- stripping control characters is the point
@@ -105,6 +111,16 @@ class MaliciousUrlDetector implements Detector {
     if (url.username && /\.[a-z]{2,}$/i.test(decodeURIComponent(url.username))) {
       return { ruleId: 'url-userinfo', confidence: 0.75, severity: 'HIGH', description: 'A domain-like user name before "@" hides the real host.' };
     }
+    let verdict = hostVerdicts.get(host);
+    if (verdict === undefined) {
+      verdict = this.hostVerdict(host);
+      hostVerdicts.set(host, verdict);
+    }
+    return verdict;
+  }
+
+  /** What the host alone says (answers repeat hosts, so this is cached per scan). */
+  private hostVerdict(host: string): Verdict | null {
     if (isIpLiteral(host)) return ipVerdict(host);
     if (hostInList(host, URL_SHORTENERS)) {
       return { ruleId: 'url-shortener', confidence: 0.55, severity: 'MEDIUM', description: 'A link shortener hides the destination.' };
@@ -126,12 +142,10 @@ class MaliciousUrlDetector implements Detector {
     const registrable = registrableDomain(skeleton);
     if (skeleton !== host && (this.registrable.has(registrable) || hostInList(skeleton, this.protectedDomains))) return 'look-alike characters';
     // "github.com.login-check.io", "paypal-com.secure.example": the real name as a label.
-    for (const domain of this.registrable) {
+    for (const { prefix, infix, dashed } of this.asLabel) {
       // "amazon.com.au" is the brand's own country domain, not an imitation.
-      if (registrable.startsWith(`${domain}.`)) continue;
-      if (domain.length >= 8 && (skeleton.startsWith(`${domain}.`) || skeleton.includes(`.${domain}.`) || skeleton.startsWith(`${domain.replace('.', '-')}.`))) {
-        return 'trusted name used as a subdomain';
-      }
+      if (registrable.startsWith(prefix)) continue;
+      if (skeleton.startsWith(prefix) || skeleton.includes(infix) || skeleton.startsWith(dashed)) return 'trusted name used as a subdomain';
     }
     if (registrable.length >= 8) {
       for (const domain of this.registrable) {
