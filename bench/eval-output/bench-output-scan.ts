@@ -50,6 +50,8 @@ function measure(engine: ScanEngine, task: ScanTask): { p50: number; p99: number
 
 const task: ScanTask = { tenantId: 'default', direction: 'OUTPUT', content: answer, policyId: '', deadline: 0, systemPrompt };
 const { systemPrompt: _omit, ...withoutPrompt } = task;
+full.warmUp();
+for (let i = 0; i < 50; i++) full.scan(task);
 const check = full.scan(task);
 console.log(`answer ${Buffer.byteLength(answer)} B, system prompt ${Buffer.byteLength(systemPrompt)} B, action ${check.action}, threats ${check.threats.map((t) => t.ruleId).join(',') || 'none'}`);
 console.log(`iterations ${iterations}; ms per scan`);
