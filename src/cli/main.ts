@@ -16,6 +16,7 @@ import { decryptCommand } from './decrypt-command.js';
 import { controlCommand } from './control-command.js';
 import { migrateCommand } from './migrate-command.js';
 import { tokenCommand } from './token-command.js';
+import { feedbackCommand } from './feedback-command.js';
 import { policyApplyCommand } from './policy-apply-command.js';
 import { policyDiffCommand } from './policy-diff-command.js';
 import { policyGetCommand } from './policy-get-command.js';
@@ -30,6 +31,7 @@ const commands: readonly CliCommand[] = [
   controlCommand,
   migrateCommand,
   tokenCommand,
+  feedbackCommand,
   policyApplyCommand,
   policyDiffCommand,
   policyGetCommand,

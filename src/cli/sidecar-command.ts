@@ -36,6 +36,9 @@ Envoy's ext_authz and ext_proc services are served on the same port (docs/mesh.m
 their options come from BULWARK_TENANT_HEADER, BULWARK_POLICY_HEADER,
 BULWARK_PARTIAL_BODY, BULWARK_UNKNOWN_CONTENT, BULWARK_AUTHZ_REDACT, BULWARK_MAX_BODY_BYTES.
 
+Feedback reports (bulwark feedback) are kept in memory, and in the JSONL journal named by
+BULWARK_FEEDBACK_FILE when it is set (replayed at start; bulwark feedback export reads it).
+
 Logs are JSON lines (pino) on stdout; the first line after start has the address,
 workers and policy version.
 `;
@@ -155,6 +158,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
         logger,
         // Envoy ext_authz / ext_proc on the same port (options: BULWARK_* variables, src/envoy/envoy-env.ts).
         extraServices: (await import('../envoy/envoy-env.js')).envoyServicesFromEnv(io.env),
+        // Feedback reports (bulwark feedback) are journaled here and replayed at start.
+        feedbackFile: io.env.BULWARK_FEEDBACK_FILE || undefined,
       });
   const signal = await shutdown;
   logger.info({ signal }, 'shutting down: draining in-flight scans');
