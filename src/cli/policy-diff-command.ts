@@ -2,14 +2,10 @@
  * `bulwark policy diff -f FILE|DIR`: what `apply` would change, as a line diff of each
  * stored policy's YAML against the file's document (new policies shown whole).
  */
-import { status } from '@grpc/grpc-js';
-import { PolicyAdminService } from '../../gen/bulwark/v1/policy_admin_service_pb.js';
 import type { CliCommand, CliIo } from './cli-command.js';
-import { AdminCallError, connectAdmin, SERVER_FLAGS, SERVER_HELP } from './control-plane-client.js';
+import { SERVER_FLAGS, SERVER_HELP } from './control-plane-flags.js';
 import { ExitCode } from './exit-codes.js';
-import { lineDiff } from './line-diff.js';
 import { parseFlags, stringFlag, UsageError } from './parse-flags.js';
-import { readPolicyDocuments, sameContent } from './policy-documents.js';
 
 const help = `Usage: bulwark policy diff -f FILE|DIR [options]
 
@@ -31,23 +27,12 @@ async function run(args: string[], io: CliIo): Promise<number> {
   }
   const path = stringFlag(flags, 'filename');
   if (!path) throw new UsageError('missing -f FILE|DIR');
-  const { documents } = readPolicyDocuments(path);
+  // Loaded only now: the client pulls in grpc-js.
+  const [{ connectAdmin }, actions] = await Promise.all([import('./control-plane-client.js'), import('./policy-gitops-actions.js')]);
   const admin = connectAdmin(flags, io.env);
-  let differences = 0;
+  let differences: number;
   try {
-    for (const doc of documents) {
-      let stored;
-      try {
-        stored = (await admin.call(PolicyAdminService, 'getPolicy', { policyId: doc.policyId })).policy;
-      } catch (err) {
-        if (!(err instanceof AdminCallError && err.code === status.NOT_FOUND)) throw err;
-      }
-      if (stored && sameContent(stored.yaml, doc.yaml)) continue;
-      differences++;
-      io.stdout.write(`--- policy/${doc.policyId} ${stored ? `(control plane, version ${stored.version})` : '(does not exist)'}\n`);
-      io.stdout.write(`+++ policy/${doc.policyId} (${doc.source})\n`);
-      io.stdout.write(`${lineDiff(stored?.yaml ?? '', doc.yaml).join('\n')}\n`);
-    }
+    differences = await actions.diffPolicies(admin, path, io);
   } finally {
     admin.close();
   }

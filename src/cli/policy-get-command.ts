@@ -1,7 +1,6 @@
 /** `bulwark policy get NAME`: prints a stored policy's YAML (as submitted, or the effective document). */
-import { PolicyAdminService } from '../../gen/bulwark/v1/policy_admin_service_pb.js';
 import type { CliCommand, CliIo } from './cli-command.js';
-import { connectAdmin, SERVER_FLAGS, SERVER_HELP } from './control-plane-client.js';
+import { SERVER_FLAGS, SERVER_HELP } from './control-plane-flags.js';
 import { ExitCode } from './exit-codes.js';
 import { parseFlags, positiveInt, stringFlag, UsageError } from './parse-flags.js';
 
@@ -25,14 +24,12 @@ async function run(args: string[], io: CliIo): Promise<number> {
   }
   const policyId = flags.positionals[0];
   if (!policyId) throw new UsageError('missing NAME');
+  const version = positiveInt(stringFlag(flags, 'version'), '--version') ?? 0;
+  // Loaded only now: the client pulls in grpc-js.
+  const [{ connectAdmin }, actions] = await Promise.all([import('./control-plane-client.js'), import('./policy-gitops-actions.js')]);
   const admin = connectAdmin(flags, io.env);
   try {
-    const version = positiveInt(stringFlag(flags, 'version'), '--version') ?? 0;
-    const policy = (await admin.call(PolicyAdminService, 'getPolicy', { policyId, version })).policy;
-    if (!policy) throw new Error('empty response');
-    const text = flags.values.effective ? policy.effectiveYaml : policy.yaml;
-    io.stdout.write(`# policy ${policy.policyId} version ${policy.version}${policy.deleted ? ' (deleted)' : ''}, compiled ${policy.compiledVersion || '-'}\n`);
-    io.stdout.write(text.endsWith('\n') || text === '' ? text : `${text}\n`);
+    await actions.printPolicy(admin, policyId, { version, effective: flags.values.effective === true }, io);
   } finally {
     admin.close();
   }
