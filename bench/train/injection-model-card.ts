@@ -100,8 +100,9 @@ train / validation / test = 70 / 15 / 15. The test split was used for nothing bu
 below. Labels: 1 = attack; the jailbreak output is trained on attack rows of the train split
 with label 1 for verazuo, Self-Reminder, jackhhao and Giskard "Jailbreak".
 
-Fitting: full-batch L-BFGS, L2 = ${model.info.l2 ?? '?'} (chosen on the validation split among 1e-6, 3e-6, 1e-5
-and 4e-5: highest validation recall at the 1% FPR threshold), rows weighted 1/sqrt(rows of their source and label)
+Fitting: full-batch L-BFGS, L2 = ${model.info.l2 ?? '?'} (chosen on the validation split among 1e-7, 3e-7, 1e-6,
+3e-6, 1e-5 and 4e-5: highest validation recall at the 1% FPR threshold; validation recall
+79.1%, 74.8%, 76.2%, 74.4%, 70.8%, 71.0%), at most 150 L-BFGS iterations, rows weighted 1/sqrt(rows of their source and label)
 and then the two classes to equal total weight (so small sources are not drowned out).
 
 ## Results
