@@ -24,6 +24,7 @@ import { PolicyRepository } from '../store/policy-repository.js';
 import { RecordRepository } from '../store/record-repository.js';
 import { TenantRepository } from '../store/tenant-repository.js';
 import { grpcServiceDefinition } from '../sidecar/grpc-service-definition.js';
+import { startAdmissionServer, type AdmissionServer, type AdmissionServerOptions } from '../mesh/admission-server.js';
 import { rootLogger, type Logger } from '../telemetry/logger.js';
 import type { AuthConfig } from './auth/auth-config.js';
 import { createTokenVerifier, type TokenVerifier } from './auth/token-verifier.js';
@@ -64,6 +65,11 @@ export interface ControlPlaneOptions {
   tls?: TlsFiles;
   /** Policy push tuning (defaults: 75 ms coalescing, 2 s fallback poll, 30 s heartbeat). */
   policySync?: { debounceMs?: number; pollIntervalMs?: number; heartbeatMs?: number };
+  /**
+   * The sidecar injector (Kubernetes mutating webhook, src/mesh/) on its own HTTPS listener;
+   * started only when given (a TLS certificate and key are required).
+   */
+  webhook?: Omit<AdmissionServerOptions, 'logger'>;
   logger?: Logger;
 }
 
@@ -87,6 +93,8 @@ export interface ControlPlane {
   readonly server: grpc.Server;
   readonly health: HealthImplementation;
   readonly verifier: TokenVerifier;
+  /** The sidecar injector webhook, when started. */
+  readonly webhook: AdmissionServer | undefined;
   /** The policy push service (open streams; tests and the benchmark read it). */
   readonly policySync: PolicySyncServer;
   /** One retention run over every tenant, now (the schedule calls the same). */
@@ -136,6 +144,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
   const db = options.database ?? (await openDatabase(options.storage ?? {}));
   let retention: RetentionSchedule | undefined;
   let feed: PolicyChangeFeed | undefined;
+  let webhook: AdmissionServer | undefined;
   try {
     if (options.migrate !== false) {
       const report = await migrate(db);
@@ -173,6 +182,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     health.addToServer(server);
     addReflection(server, SERVICE_FILES, serviceNames);
 
+    // Before the gRPC bind: if the webhook cannot start (bad certificate), nothing is left bound.
+    if (options.webhook) webhook = await startAdmissionServer({ ...options.webhook, logger });
     const port = await bindAddress(server, listen, credentials);
     const host = listen.slice(0, listen.lastIndexOf(':'));
     const purgeExpiredRecords = (now?: Date) => repositories.records.purgeAllExpired(repositories.tenants, now);
@@ -188,13 +199,16 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       server,
       health,
       verifier,
+      webhook,
       policySync,
       purgeExpiredRecords,
       close(graceMs = 5000) {
         closed ??= (async () => {
           for (const name of ['', ...serviceNames]) health.setStatus(name, 'NOT_SERVING');
-          // Policy streams never end by themselves: end them now so the drain is not a timeout.
-          policySync.shutdown();
+          // Policy streams never end by themselves: end them now so the drain is not a timeout
+          // (and record the disconnects while the database is still open).
+          await policySync.shutdown();
+          await webhook?.close();
           await shutdown(server, graceMs);
           await feed?.close();
           await retention?.stop();
@@ -204,6 +218,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       },
     };
   } catch (err) {
+    await webhook?.close();
     await feed?.close();
     await retention?.stop();
     if (ownsDatabase) await db.close();

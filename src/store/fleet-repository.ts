@@ -33,6 +33,14 @@ export interface SidecarHello {
   tenantIds: string[];
 }
 
+/** One ACK (no `error`) or NACK of a policy version by a sidecar, for one tenant. */
+export interface PolicyResult {
+  nodeId: string;
+  tenantId: string;
+  policyVersion: string;
+  error?: string;
+}
+
 const NACK_ERROR_LIMIT = 2000;
 
 export class FleetRepository {
@@ -77,6 +85,50 @@ export class FleetRepository {
       `nacked_policy_version = $3, nack_error = $4, nacked_at = now()`,
       [policyVersion, error.slice(0, NACK_ERROR_LIMIT)],
     );
+  }
+
+  /**
+   * Many ACK/NACK outcomes in one transaction of five statements, whatever their number (the
+   * push service collects those of all streams for a few milliseconds). For each (node,
+   * tenant) the last ACK and the last NACK of the list win. Nodes and tenants must exist.
+   */
+  async recordPolicyResults(results: readonly PolicyResult[]): Promise<void> {
+    if (results.length === 0) return;
+    const acks = new Map<string, PolicyResult>();
+    const nacks = new Map<string, PolicyResult>();
+    for (const r of results) (r.error === undefined ? acks : nacks).set(`${r.nodeId}\u0000${r.tenantId}`, r);
+    const column = (list: Iterable<PolicyResult>, pick: (r: PolicyResult) => string) => [...list].map(pick);
+    try {
+      await asPlatform(this.db, async (tx) => {
+        await tx.query(`UPDATE sidecars SET last_seen_at = now() WHERE node_id = ANY($1::text[])`, [[...new Set(results.map((r) => r.nodeId))]]);
+        await tx.query(
+          `INSERT INTO sidecar_tenants (node_id, tenant_id) SELECT n, t FROM unnest($1::text[], $2::text[]) AS u(n, t)
+           ON CONFLICT (tenant_id, node_id) DO NOTHING`,
+          [results.map((r) => r.nodeId), results.map((r) => r.tenantId)],
+        );
+        if (acks.size > 0) {
+          await tx.query(
+            `UPDATE sidecar_tenants st SET acked_policy_version = u.v, acked_at = now(), updated_at = now()
+             FROM unnest($1::text[], $2::text[], $3::text[]) AS u(n, t, v) WHERE st.node_id = u.n AND st.tenant_id = u.t`,
+            [column(acks.values(), (r) => r.nodeId), column(acks.values(), (r) => r.tenantId), column(acks.values(), (r) => r.policyVersion)],
+          );
+        }
+        if (nacks.size > 0) {
+          await tx.query(
+            `UPDATE sidecar_tenants st SET nacked_policy_version = u.v, nack_error = u.e, nacked_at = now(), updated_at = now()
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(n, t, v, e) WHERE st.node_id = u.n AND st.tenant_id = u.t`,
+            [
+              column(nacks.values(), (r) => r.nodeId),
+              column(nacks.values(), (r) => r.tenantId),
+              column(nacks.values(), (r) => r.policyVersion),
+              column(nacks.values(), (r) => (r.error ?? '').slice(0, NACK_ERROR_LIMIT)),
+            ],
+          );
+        }
+      });
+    } catch (err) {
+      translateConstraintError(err);
+    }
   }
 
   /**

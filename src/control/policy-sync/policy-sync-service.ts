@@ -8,6 +8,7 @@ import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import type { FleetRepository } from '../../store/fleet-repository.js';
 import type { Logger } from '../../telemetry/logger.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
+import { FleetResultBatcher } from './fleet-result-batcher.js';
 import type { PolicyChangeFeed } from './policy-change-feed.js';
 import { PolicySyncSession, type PolicySyncCall } from './policy-sync-session.js';
 
@@ -23,15 +24,17 @@ export interface PolicySyncService {
   implementation: UntypedServiceImplementation;
   /** Open streams on this replica. */
   readonly openStreams: number;
-  /** Ends every open stream with UNAVAILABLE. */
-  shutdown(): void;
+  /** Ends every open stream with UNAVAILABLE; resolves when their fleet writes are done (at most `waitMs`). */
+  shutdown(waitMs?: number): Promise<void>;
 }
 
 export function createPolicySyncService(options: PolicySyncServiceOptions): PolicySyncService {
   const sessions = new Set<PolicySyncSession>();
   const streamsPerNode = new Map<string, number>();
+  const results = new FleetResultBatcher(options.fleet, options.logger);
   const deps = {
     ...options,
+    results,
     onNodeSeen(nodeId: string) {
       streamsPerNode.set(nodeId, (streamsPerNode.get(nodeId) ?? 0) + 1);
     },
@@ -55,9 +58,13 @@ export function createPolicySyncService(options: PolicySyncServiceOptions): Poli
     get openStreams() {
       return sessions.size;
     },
-    shutdown() {
-      for (const session of sessions) session.shutdown();
+    async shutdown(waitMs = 2000) {
+      const writes = [...sessions].map((session) => session.shutdown());
       sessions.clear();
+      let timer: NodeJS.Timeout | undefined;
+      const timeout = new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)));
+      await Promise.race([Promise.all([...writes, results.flush()]), timeout]);
+      clearTimeout(timer);
     },
   };
 }

@@ -24,6 +24,7 @@ import type { Principal } from '../auth/principal.js';
 import { STREAM_RPC_PERMISSIONS } from '../auth/roles.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import { toControlRpcError, toServiceError } from '../grpc/status-errors.js';
+import type { FleetResultBatcher } from './fleet-result-batcher.js';
 import type { PolicyChangeFeed } from './policy-change-feed.js';
 import { snapshotMessage } from './snapshot-message.js';
 
@@ -36,6 +37,8 @@ export type PolicySyncCall = ServerDuplexStream<StreamPoliciesRequest, StreamPol
 export interface PolicySyncDeps {
   feed: PolicyChangeFeed;
   fleet: FleetRepository;
+  /** Where ACK/NACK outcomes go (written in batches across streams). */
+  results: FleetResultBatcher;
   verifier: TokenVerifier;
   logger: Logger;
   /** How often an open stream refreshes the node's `last_seen` (default 30 s). */
@@ -89,9 +92,13 @@ export class PolicySyncSession {
     this.run().catch((err: unknown) => this.finish(toControlRpcError(err, this.deps.logger, STREAM_POLICIES_PATH)));
   }
 
-  /** Ends the call with UNAVAILABLE (the control plane is shutting down): the sidecar reconnects. */
-  shutdown(): void {
+  /**
+   * Ends the call with UNAVAILABLE (the control plane is shutting down: the sidecar
+   * reconnects); resolves when this stream's fleet writes (the disconnect last) are done.
+   */
+  shutdown(): Promise<void> {
     this.finish(new RpcError(status.UNAVAILABLE, 'the control plane is shutting down; reconnect'));
+    return this.fleetWrites;
   }
 
   private async run(): Promise<void> {
@@ -159,11 +166,12 @@ export class PolicySyncSession {
       return;
     }
     const version = ack.version.slice(0, 100);
+    const nodeId = this.nodeId as string; // set before ACKs are read
     if (ack.error) {
-      this.deps.logger.warn({ nodeId: this.nodeId, tenantId: ack.tenantId, version, error: ack.error.slice(0, 500) }, 'sidecar rejected a policy snapshot');
-      this.fleetWrite((fleet, node) => fleet.recordPolicyNack(node, ack.tenantId, version, ack.error));
+      this.deps.logger.warn({ nodeId, tenantId: ack.tenantId, version, error: ack.error.slice(0, 500) }, 'sidecar rejected a policy snapshot');
+      this.deps.results.add({ nodeId, tenantId: ack.tenantId, policyVersion: version, error: ack.error });
     } else {
-      this.fleetWrite((fleet, node) => fleet.recordPolicyAck(node, ack.tenantId, version));
+      this.deps.results.add({ nodeId, tenantId: ack.tenantId, policyVersion: version });
     }
   }
 
@@ -198,6 +206,6 @@ export class PolicySyncSession {
     const node = this.nodeId;
     if (node === undefined || this.nodeReleased) return;
     this.nodeReleased = true;
-    if (this.deps.onNodeGone(node)) this.fleetWrite((fleet) => fleet.markDisconnected(node));
+    if (this.deps.onNodeGone(node)) this.fleetWrite((fleet) => this.deps.results.flush().then(() => fleet.markDisconnected(node)));
   }
 }
