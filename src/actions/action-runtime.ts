@@ -20,7 +20,7 @@ import type { CompiledPolicy, PolicySet } from '../policy/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { ActionDecisionData, ActionRequestData, AgentHealthName, AgentStatusData, ReasonCodeName } from './action-names.js';
 import { compiledActionPolicy } from './compiled-action-policy.js';
-import { applyResponse, evaluateAction, type Evaluation } from './evaluate-action.js';
+import { applyResponse, evaluateAction } from './evaluate-action.js';
 import type { ActionStateStore, AgentRecord, ObserveInput, ObserveResult } from './state/action-state-store.js';
 import { factorNames } from './state/behaviour-model.js';
 import { MemoryStateStore } from './state/memory-state-store.js';
@@ -50,9 +50,8 @@ function checkRequest(req: ActionRequestData): void {
   }
 }
 
-/** What of the target an audit entry may show: names as written, URLs as their host, nothing else. */
-function displayTarget(req: ActionRequestData, ev: Evaluation): string {
-  if (ev.destinationHost !== '') return ev.destinationHost;
+/** What of the target an audit entry may show: names (tools, tables, agents) as written, nothing else. */
+function displayTarget(req: ActionRequestData): string {
   if (req.actionType === 'FILE_READ' || req.actionType === 'FILE_WRITE' || req.actionType === 'CODE_EXEC') return '';
   return NAME_LIKE.test(req.target) ? req.target : '';
 }
@@ -169,7 +168,9 @@ export class AgentActionRuntime {
         agent: req.agentId,
         session: auditDigest(req.sessionId, key),
         type: req.actionType,
-        target: displayTarget(req, ev),
+        target: displayTarget(req),
+        // A URL is recorded as its host only (paths and queries can carry personal data).
+        host: ev.destinationHost,
         targetDigest: auditDigest(req.target, key),
         goalDigest: auditDigest(req.declaredGoal, key),
         parameterCount: Object.keys(req.parameters).length,

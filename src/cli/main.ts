@@ -21,6 +21,8 @@ import { policyApplyCommand } from './policy-apply-command.js';
 import { policyDiffCommand } from './policy-diff-command.js';
 import { policyGetCommand } from './policy-get-command.js';
 import { policyListCommand } from './policy-list-command.js';
+import { auditVerifyCommand } from './audit-verify-command.js';
+import { policySuggestCommand } from './policy-suggest-command.js';
 
 const commands: readonly CliCommand[] = [
   sidecarCommand,
@@ -36,6 +38,8 @@ const commands: readonly CliCommand[] = [
   policyDiffCommand,
   policyGetCommand,
   policyListCommand,
+  policySuggestCommand,
+  auditVerifyCommand,
 ];
 
 function topHelp(): string {
@@ -63,6 +67,7 @@ function selectCommand(argv: string[]): { command: CliCommand; args: string[] } 
     return { command, args: argv.slice(1) };
   }
   if (first === 'policy' && second === 'validate') return { command: policyValidateCommand, args: rest };
+  if (first === 'audit' && second === 'verify') return { command: auditVerifyCommand, args: rest };
   const policySub = first === 'policy' ? commands.find((c) => c.name === `policy ${second}`) : undefined;
   if (policySub) return { command: policySub, args: rest };
   const command = commands.find((c) => c.name === first);

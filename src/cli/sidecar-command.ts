@@ -10,6 +10,7 @@ import { oneOf, parseFlags, positiveInt, stringFlag } from './parse-flags.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { SidecarOptions } from '../sidecar/start-sidecar.js';
 import { CONTROL_PLANE_FLAGS, CONTROL_PLANE_HELP, sidecarControlPlaneConfig, type SidecarControlPlaneConfig } from './sidecar-control-plane-flags.js';
+import { AGENT_ACTION_FLAGS, AGENT_ACTION_HELP, agentActionOptions } from './sidecar-agent-action-flags.js';
 
 const DEFAULT_LISTEN = '127.0.0.1:50051';
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -31,7 +32,7 @@ Options (flag, then environment variable, then default):
                                  setting, else "default")
   --log-level LEVEL              ${LOG_LEVELS.join(', ')} (BULWARK_LOG_LEVEL; default info)
   -h, --help                     show this help
-${CONTROL_PLANE_HELP}
+${CONTROL_PLANE_HELP}${AGENT_ACTION_HELP}
 Envoy's ext_authz and ext_proc services are served on the same port (docs/mesh.md);
 their options come from BULWARK_TENANT_HEADER, BULWARK_POLICY_HEADER,
 BULWARK_PARTIAL_BODY, BULWARK_UNKNOWN_CONTENT, BULWARK_AUTHZ_REDACT, BULWARK_MAX_BODY_BYTES.
@@ -54,6 +55,8 @@ export interface SidecarCliConfig {
   logLevel: string;
   /** Set when the sidecar is managed by a control plane (--control-plane). */
   controlPlane: SidecarControlPlaneConfig | undefined;
+  /** CheckAction: audit log, Redis, admin token (sidecar-agent-action-flags.ts). */
+  agentActions: SidecarOptions['agentActions'];
 }
 
 /** Flags win over environment variables, which win over defaults. */
@@ -69,6 +72,7 @@ export function sidecarConfig(args: string[], env: NodeJS.ProcessEnv): SidecarCl
       'unknown-tenant': { type: 'string' },
       'log-level': { type: 'string' },
       ...CONTROL_PLANE_FLAGS,
+      ...AGENT_ACTION_FLAGS,
     },
     0,
   );
@@ -90,6 +94,7 @@ export function sidecarConfig(args: string[], env: NodeJS.ProcessEnv): SidecarCl
       oneOf(env.BULWARK_LOG_LEVEL || undefined, LOG_LEVELS, 'BULWARK_LOG_LEVEL') ??
       'info',
     controlPlane: sidecarControlPlaneConfig(flags, env),
+    agentActions: agentActionOptions(flags, env),
   };
 }
 
@@ -160,6 +165,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
         extraServices: (await import('../envoy/envoy-env.js')).envoyServicesFromEnv(io.env),
         // Feedback reports (bulwark feedback) are journaled here and replayed at start.
         feedbackFile: io.env.BULWARK_FEEDBACK_FILE || undefined,
+        agentActions: config.agentActions,
       });
   const signal = await shutdown;
   logger.info({ signal }, 'shutting down: draining in-flight scans');
