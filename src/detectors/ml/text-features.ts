@@ -107,16 +107,18 @@ class BucketCounter {
 
   add(bucket: number): void {
     if ((this.size + 1) * 2 > this.keys.length) this.grow();
-    const mask = this.keys.length - 1;
+    const keys = this.keys;
+    const mask = keys.length - 1;
     let slot = Math.imul(bucket, 0x9e3779b1) >>> this.shift;
     for (;;) {
-      const k = this.keys[slot]!;
+      const k = keys[slot]!;
       if (k === bucket) {
-        if (this.counts[slot]! < 0xffff) this.counts[slot]!++;
+        const counts = this.counts;
+        if (counts[slot]! < 0xffff) counts[slot]!++;
         return;
       }
       if (k === -1) {
-        this.keys[slot] = bucket;
+        keys[slot] = bucket;
         this.counts[slot] = 1;
         this.used[this.size++] = slot;
         return;
@@ -185,6 +187,11 @@ class FeatureBuffer {
 }
 
 const counter = new BucketCounter();
+let codeBuffer = new Uint16Array(4096);
+function codeUnits(length: number): Uint16Array {
+  if (codeBuffer.length < length) codeBuffer = new Uint16Array(Math.max(length, codeBuffer.length * 2));
+  return codeBuffer;
+}
 const buffer = new FeatureBuffer();
 const structural = new Float64Array(STRUCTURAL_FEATURE_COUNT);
 
@@ -199,15 +206,20 @@ export function extractFeatures(canonical: string, cased: string, config: Featur
   const mask = 2 ** config.hashBits - 1;
   buffer.length = 0;
 
-  // Character n-grams over " text " so that word starts and ends are visible.
-  const padded = ` ${canonical} `;
+  // Character n-grams over " text " so that word starts and ends are visible. The code units
+  // are copied once into a reused typed array: each is read up to charNgramMax times.
+  const length = canonical.length + 2;
+  const codes = codeUnits(length);
+  codes[0] = 32;
+  for (let i = 0; i < canonical.length; i++) codes[i + 1] = canonical.charCodeAt(i);
+  codes[length - 1] = 32;
   const { charNgramMin: nMin, charNgramMax: nMax } = config;
   const seeded = (FNV_OFFSET ^ CHAR_SEED) >>> 0;
-  for (let i = 0; i + nMin <= padded.length; i++) {
+  for (let i = 0; i + nMin <= length; i++) {
     let h = seeded;
-    const limit = Math.min(nMax, padded.length - i);
+    const limit = Math.min(nMax, length - i);
     for (let n = 1; n <= limit; n++) {
-      h = fnvStep(h, padded.charCodeAt(i + n - 1));
+      h = fnvStep(h, codes[i + n - 1]!);
       if (n >= nMin) counter.add(mix32(h ^ n) & mask);
     }
   }
