@@ -7,6 +7,7 @@ import { ExitCode } from './exit-codes.js';
 import { durationSeconds } from './duration-flag.js';
 import { oneOf, parseFlags, stringFlag, UsageError } from './parse-flags.js';
 import { STORAGE_FLAGS, STORAGE_HELP, storageConfig } from './storage-flags.js';
+import { WEBHOOK_FLAGS, WEBHOOK_HELP, webhookOptions } from './webhook-flags.js';
 import { authConfigFromEnv } from '../control/auth/auth-config.js';
 import { DEFAULT_CONTROL_LISTEN, startControlPlane, type ControlPlaneOptions } from '../control/start-control-plane.js';
 import { createLogger } from '../telemetry/logger.js';
@@ -30,6 +31,7 @@ ${STORAGE_HELP}
   --tls-ca FILE                 and require client certificates signed by this CA: mutual
                                 TLS with the sidecars (BULWARK_TLS_CA). Without TLS, a
                                 non-loopback --listen is logged as a loud warning.
+${WEBHOOK_HELP}
   -h, --help                    show this help
 
 Environment:
@@ -45,7 +47,7 @@ export function controlOptions(args: string[], env: NodeJS.ProcessEnv): (Control
   const tlsFlags = { 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'tls-ca': { type: 'string' } } as const;
   const flags = parseFlags(
     args,
-    { listen: { type: 'string' }, 'retention-interval': { type: 'string' }, 'log-level': { type: 'string' }, ...STORAGE_FLAGS, ...tlsFlags },
+    { listen: { type: 'string' }, 'retention-interval': { type: 'string' }, 'log-level': { type: 'string' }, ...STORAGE_FLAGS, ...tlsFlags, ...WEBHOOK_FLAGS },
     0,
   );
   if (flags.values.help) return 'help';
@@ -67,6 +69,7 @@ export function controlOptions(args: string[], env: NodeJS.ProcessEnv): (Control
       key: stringFlag(flags, 'tls-key') ?? (env.BULWARK_TLS_KEY || undefined),
       ca: stringFlag(flags, 'tls-ca') ?? (env.BULWARK_TLS_CA || undefined),
     },
+    webhook: webhookOptions(flags, env),
     logLevel:
       oneOf(stringFlag(flags, 'log-level'), LOG_LEVELS, '--log-level') ??
       oneOf(env.BULWARK_LOG_LEVEL || undefined, LOG_LEVELS, 'BULWARK_LOG_LEVEL') ??
