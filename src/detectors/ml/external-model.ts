@@ -199,8 +199,9 @@ export function externalClassifierDetector(classifier: ExternalTextClassifier, m
     id: 'external-classifier',
     produces: ['PROMPT_INJECTION', 'JAILBREAK'],
     async detectAsync(input: DetectorInput): Promise<Finding[]> {
-      const primary = input.text.views.find((v) => v.kind === 'normalized') ?? input.text.views[0];
-      const s = await classifier.classify(primary?.text ?? input.text.original);
+      // The model's own tokenizer normalises; Bulwark's normalised view (lower-cased, folded)
+      // would differ from what the model was trained on.
+      const s = await classifier.classify(input.text.original);
       if (s.attackType === null || s.attackScore < threshold) return [];
       return [
         {
