@@ -8,10 +8,10 @@ import { PII_ENTITY_TYPES } from '../../src/detectors/pii-recognizers.js';
 import { resolvePolicy } from '../../src/engine/resolve-policy.js';
 import type { PolicySet } from '../../src/policy/types.js';
 import { summarize, type LatencySummary } from '../latency-stats.js';
-import { binaryTaskReport, metricsBy, type BinaryTaskReport, type GroupReport, type JudgedRow } from './binary-eval.js';
+import { binaryTaskReport, type BinaryTaskReport, type GroupReport, type JudgedRow } from './binary-eval.js';
 import type { EvalScanner, ScanOutcome } from './bulwark-scan.js';
 import type { BinaryRow, EvalData, InjectionRow, InjectionSurface, PiiRow, SecretRow } from './datasets.js';
-import { groupMetrics, SpanTally, type EntityCounts, type EntityScores, type GroupMetrics, type TypedSpan } from './metrics.js';
+import { groupMetrics, SpanTally, type EntityCounts, type EntityScores, type TypedSpan } from './metrics.js';
 import { judgeInjection, judgeSecret, judgeToxicity, predictedPiiSpans, type Decision } from './task-judges.js';
 
 export interface InjectionScopeReport extends BinaryTaskReport {
@@ -23,6 +23,7 @@ export interface InjectionScopeReport extends BinaryTaskReport {
 export interface InjectionJudgedRow extends JudgedRow {
   surface: InjectionSurface;
   split: string;
+  ruleHeldOut: boolean;
 }
 
 export type PiiTypeStatus = 'detected by default' | 'supported, off in this policy' | 'no recognizer';
@@ -79,11 +80,15 @@ export function injectionScopes(rows: readonly InjectionJudgedRow[]): InjectionS
     ...binaryTaskReport(selected),
     bySurface: SURFACES.map((s) => ({ group: s, metrics: groupMetrics(selected.filter((r) => r.surface === s)) })),
   });
-  return [scope('all rows', rows), scope('test split', rows.filter((r) => r.split === 'test'))];
+  return [
+    scope('all rows', rows),
+    scope('test split (the classifiers never saw these rows)', rows.filter((r) => r.split === 'test')),
+    scope('rule held-out fifth (the injection rules were never tuned on these rows)', rows.filter((r) => r.ruleHeldOut)),
+  ];
 }
 
 function evaluateInjection(rows: readonly InjectionRow[], outcomes: readonly ScanOutcome[]): InjectionJudgedRow[] {
-  return rows.map((row, i) => ({ ...judged(row, judgeInjection(outcomes[i]!)), surface: row.surface, split: row.split }));
+  return rows.map((row, i) => ({ ...judged(row, judgeInjection(outcomes[i]!)), surface: row.surface, split: row.split, ruleHeldOut: row.ruleHeldOut }));
 }
 
 /** Which gold types the policy detects, which Bulwark supports but the policy leaves off, and gaps. */
@@ -159,10 +164,3 @@ export async function evaluateBulwark(data: EvalData, scanner: EvalScanner, poli
   }
   return results;
 }
-
-/** Overall metrics of judged rows (for the comparison table). */
-export function overallOf(rows: readonly JudgedRow[]): GroupMetrics {
-  return groupMetrics(rows);
-}
-
-export { metricsBy };

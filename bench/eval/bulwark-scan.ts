@@ -97,7 +97,7 @@ export function openInProcessScanner(policySet: PolicySet, factories: ReadonlyAr
   const engine = new ScanEngine(withoutTimeBudget(policySet), { detectorFactories: factories });
   engine.warmUp();
   return {
-    description: `in-process ScanEngine (1 thread) with ${factories.map(([n]) => n).join(', ')}`,
+    description: 'in-process ScanEngine (1 thread; the registry plus detectors not yet registered)',
     detectorNames: factories.map(([name]) => name),
     // Synchronous engine: one at a time, yielding between rows keeps the process responsive.
     scanAll: (texts) => scanInOrder(texts, 1, async (task) => engine.scan(task)),

@@ -7,6 +7,7 @@
  * The split function is the training pipeline's own (bench/train/labelled-dataset.ts), so "test
  * split" here means exactly the rows the shipped classifier never saw.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { splitOf, type Split } from '../train/labelled-dataset.js';
@@ -45,6 +46,16 @@ export interface BinaryRow extends RowBase {
 
 export interface InjectionRow extends BinaryRow {
   surface: InjectionSurface;
+  /** In the fifth of the rows the injection-rule authors never looked at (see ruleHeldOut). */
+  ruleHeldOut: boolean;
+}
+
+/**
+ * The injection rules' own held-out part (bench/eval-patterns.ts): rows whose text's SHA-256
+ * starts with a byte divisible by 5. Rule authors tuned on the other four fifths only.
+ */
+export function ruleHeldOut(text: string): boolean {
+  return createHash('sha256').update(text).digest()[0]! % 5 === 0;
 }
 
 export interface SecretRow extends BinaryRow {
@@ -138,7 +149,7 @@ export function surfaceOf(row: Pick<RowBase, 'subset' | 'meta'>): InjectionSurfa
 }
 
 export function readInjectionRows(path: string): InjectionRow[] {
-  return readBinaryRows(path).map((row) => ({ ...row, surface: surfaceOf(row) }));
+  return readBinaryRows(path).map((row) => ({ ...row, surface: surfaceOf(row), ruleHeldOut: ruleHeldOut(row.text) }));
 }
 
 export function readSecretRows(path: string): SecretRow[] {

@@ -8,6 +8,7 @@ import { availableParallelism } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createInjectionClassifierDetector } from '../../src/detectors/injection-classifier-detector.js';
+import { loadShippedModel } from '../../src/detectors/ml/shipped-models.js';
 import { detectorFactories } from '../../src/detectors/registry.js';
 import { createToxicityClassifierDetector } from '../../src/detectors/toxicity-classifier-detector.js';
 import type { DetectorFactory } from '../../src/detectors/types.js';
@@ -68,6 +69,17 @@ export function rowCounts(data: EvalData): Record<string, number> {
   return counts;
 }
 
+/** "id@version" of the shipped models the detectors will load (the classifiers), for the report. */
+function trainedModels(factories: ReadonlyArray<readonly [string, DetectorFactory]>): string[] {
+  const names = new Set(factories.map(([name]) => name));
+  return (['injection-classifier', 'toxicity-classifier'] as const)
+    .filter((name) => names.has(name))
+    .map((name) => {
+      const model = loadShippedModel(name);
+      return `${model.id}@${model.version}`;
+    });
+}
+
 /** The pool (production path), or the in-process engine when classifiers must be added. */
 async function openScanner(options: EvaluationOptions): Promise<{ scanner: EvalScanner; factories: ReadonlyArray<readonly [string, DetectorFactory]> }> {
   if (!options.withClassifier) return { scanner: await openPoolScanner(options.policySet, options.workers ?? availableParallelism()), factories: detectorFactories };
@@ -106,7 +118,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<EvalRep
     machine: { ...machineInfo([...argv]), command: ['npm run eval --', ...argv].join(' ') },
     data: { dir: options.dataDir, rows: rowCounts(data) },
     policy: { source: options.policySource, version: policy.version },
-    scanner: { description: scanner.description, detectors: scanner.detectorNames },
+    scanner: { description: scanner.description, detectors: scanner.detectorNames, models: trainedModels(factories) },
     bulwark,
     detectorLatency: { samples: sample.length, detectors: detectorLatency },
     wallSeconds: 0,

@@ -13,7 +13,7 @@ export interface EvalReport {
   data: { dir: string; rows: Record<string, number> };
   policy: { source: string; version: string };
   /** How Bulwark was run (pool or in-process engine), and its detectors. */
-  scanner: { description: string; detectors: readonly string[] };
+  scanner: { description: string; detectors: readonly string[]; /** Trained models in use ("id@version"). */ models: string[] };
   bulwark: Omit<BulwarkResults, 'judged'>;
   detectorLatency: { samples: number; detectors: DetectorLatency[] };
   comparison?: Comparison;

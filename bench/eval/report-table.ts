@@ -181,7 +181,7 @@ export function reportTable(report: EvalReport): string {
     '',
     `${m.date} · ${m.cpuModel}, ${m.cores} cores, ${m.memoryGiB} GiB · Node ${m.node} · ${m.os} · load average ${m.loadAverage1m} at start`,
     '',
-    `Command: \`${m.command}\` · data: ${report.data.dir} (${Object.entries(report.data.rows).map(([k, v]) => `${k} ${v}`).join(', ')}) · policy: ${report.policy.source} (${report.policy.version}) · scanned by ${report.scanner.description}; detectors: ${report.scanner.detectors.join(', ')} · ${report.wallSeconds.toFixed(0)} s`,
+    `Command: \`${m.command}\` · data: ${report.data.dir} (${Object.entries(report.data.rows).map(([k, v]) => `${k} ${v}`).join(', ')}) · policy: ${report.policy.source} (${report.policy.version}) · scanned by ${report.scanner.description}; detectors: ${report.scanner.detectors.join(', ')}${report.scanner.models.length > 0 ? ` (models ${report.scanner.models.join(', ')})` : ''} · ${report.wallSeconds.toFixed(0)} s`,
   ];
   const errors = Object.entries(b.scanErrors).filter(([, e]) => e.errors + e.scannerErrors > 0);
   if (errors.length > 0) sections.push('', `WARNING: scans with errors: ${errors.map(([k, e]) => `${k} ${e.errors} failed, ${e.scannerErrors} SCANNER_ERROR`).join('; ')}`);
