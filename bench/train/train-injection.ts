@@ -3,7 +3,7 @@
  * `--toxicity` or `--all`, the toxicity classifier) from ../shared/data, and writes
  * models/<name>/model.onnx, metrics.json and MODEL_CARD.md.
  *
- * Options: --l2=<strength>, --out=<directory> (experiments), --no-loso (skip leave-one-source-out), --no-gettext (no benign translation sample),
+ * Options: --l2=<strength>, --bits=<hash bits>, --out=<directory> (experiments), --no-loso (skip leave-one-source-out), --no-gettext (no benign translation sample),
  * --toxicity (only toxicity), --all (both).
  */
 import { createHash } from 'node:crypto';
@@ -78,7 +78,7 @@ function trainInjection(): void {
   const spec: PipelineSpec = {
     modelId: 'bulwark-injection-linear',
     rows,
-    features: DEFAULT_FEATURE_CONFIG,
+    features: { ...DEFAULT_FEATURE_CONFIG, hashBits: Number(option('bits', String(DEFAULT_FEATURE_CONFIG.hashBits))) },
     windows: DEFAULT_WINDOW_OPTIONS,
     // L2 chosen on validation (see the card); with 150 L-BFGS iterations the cap also regularises.
     fit: { l2: Number(option('l2', '1e-7')), maxIterations: 150, tolerance: 1e-6, history: 8 },

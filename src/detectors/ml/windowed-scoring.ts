@@ -38,13 +38,8 @@ export function featureWindows(text: AnalyzedText, config: FeatureConfig, option
     return out;
   }
   const windows = planWindows(primary.text, options);
-  const spaceIsLineBreak =
-    primary.kind === 'original'
-      ? undefined
-      : (i: number): boolean => {
-          const s = primary.toOriginal(i, i + 1);
-          return text.original.slice(s.start, s.end).includes('\n');
-        };
+  // Segments split at the view's own line breaks: the normaliser keeps them (a whitespace run
+  // containing a line break becomes "\n"), so asking the original per space is not needed.
   let segmentedUpTo = 0;
   for (const w of windows) {
     const span = primary.toOriginal(w.start, w.end);
@@ -55,7 +50,7 @@ export function featureWindows(text: AnalyzedText, config: FeatureConfig, option
     });
     // Segments of the part not already segmented with the previous (overlapping) window.
     const segments = options.segments
-      ? planSegments(primary.text, { start: Math.max(w.start, segmentedUpTo), end: w.end }, undefined, spaceIsLineBreak)
+      ? planSegments(primary.text, { start: Math.max(w.start, segmentedUpTo), end: w.end })
       : [];
     for (const s of segments) {
       const segmentSpan = primary.toOriginal(s.start, s.end);
