@@ -48,7 +48,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const round1 = (n: number) => Math.round(n * 10) / 10;
 
 const info = machineInfo(process.argv.slice(2));
-info.command = ['npm run bench:push --', ...process.argv.slice(2)].join(' ');
+info.command = process.argv.length > 2 ? ['npm run bench:push --', ...process.argv.slice(2)].join(' ') : 'npm run bench:push';
 const engine = process.env.DATABASE_URL ? 'postgres' : 'pglite';
 console.log(`machine: ${info.cpuModel}, ${info.cores} cores, ${info.memoryGiB} GiB, ${info.os}, node ${info.node}, load ${info.loadAverage1m}`);
 console.log(`command: ${info.command}   (storage: ${engine}; ${info.date})`);
