@@ -16,7 +16,7 @@ export const WEBHOOK_FLAGS = {
 
 export const WEBHOOK_HELP = `  --webhook-listen ADDR, --webhook-cert FILE, --webhook-key FILE
                                 serve the sidecar injector (Kubernetes mutating webhook,
-                                POST /mutate, AdmissionReview v1) over TLS on ADDR
+                                POST /mutate and /mutate/namespace, AdmissionReview v1) over TLS on ADDR
                                 (BULWARK_WEBHOOK_LISTEN, BULWARK_WEBHOOK_CERT, BULWARK_WEBHOOK_KEY)
   --webhook-config FILE         what is injected: image, control plane, resources (JSON or
                                 YAML; BULWARK_WEBHOOK_CONFIG; default: built-in defaults)`;

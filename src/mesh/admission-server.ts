@@ -1,6 +1,6 @@
 /**
  * The HTTPS endpoint the API server calls for the mutating webhook: POST /mutate (annotation
- * opt-in) and POST /mutate?mode=namespace (namespaces labelled for injection), AdmissionReview
+ * opt-in) and POST /mutate/namespace (namespaces labelled for injection), AdmissionReview
  * v1 JSON in and out; GET /healthz for probes. The API server only talks TLS to webhooks, so
  * the server needs a certificate for the webhook Service's DNS name (the Helm chart makes one
  * and puts its CA in the MutatingWebhookConfiguration).
@@ -60,9 +60,10 @@ export function admissionHandler(injector: InjectorConfig, logger: Logger): (req
   return (req, res) => {
     const url = new URL(req.url ?? '/', 'https://webhook');
     if (req.method === 'GET' && url.pathname === '/healthz') return send(res, 200, { status: 'ok' });
-    if (url.pathname !== '/mutate') return send(res, 404, { error: 'not found' });
+    if (url.pathname !== '/mutate' && url.pathname !== '/mutate/namespace') return send(res, 404, { error: 'not found' });
     if (req.method !== 'POST') return send(res, 405, { error: 'POST only' });
-    const mode: InjectionMode = url.searchParams.get('mode') === 'namespace' ? 'namespace' : 'annotation';
+    // Two paths rather than a query parameter: webhook service paths carry no query string.
+    const mode: InjectionMode = url.pathname === '/mutate/namespace' ? 'namespace' : 'annotation';
     readBody(req).then(
       (text) => {
         let review: AdmissionReview;

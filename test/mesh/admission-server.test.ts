@@ -66,13 +66,13 @@ describe.skipIf(!hasOpenssl)('admission webhook server (needs openssl to make a 
     expect((await post(server.port, ca, '/healthz', '')).json).toEqual({ status: 'ok' });
   });
 
-  it('mode=namespace injects an unannotated pod; annotation mode does not', async () => {
+  it('/mutate/namespace injects an unannotated pod; annotation mode does not', async () => {
     const ca = readFileSync(cert);
     const review = JSON.parse(REVIEW) as { request: { object: { metadata: { annotations?: unknown } } } };
     delete review.request.object.metadata.annotations;
     const body = JSON.stringify(review);
     expect(((await post(server.port, ca, '/mutate', body)).json.response as Record<string, unknown>).patch).toBeUndefined();
-    expect(((await post(server.port, ca, '/mutate?mode=namespace', body)).json.response as Record<string, unknown>).patch).toBeDefined();
+    expect(((await post(server.port, ca, '/mutate/namespace', body)).json.response as Record<string, unknown>).patch).toBeDefined();
   });
 
   it('refuses bodies that are not AdmissionReviews (400) and unknown paths (404)', async () => {
