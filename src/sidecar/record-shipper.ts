@@ -11,7 +11,8 @@
  *   batch, advancing its offset on success. Once the file is empty it is healthy again.
  * Retries use full-jitter exponential backoff; `nudge()` (the policy stream reconnected)
  * retries at once. A batch the control plane refuses for good (INVALID_ARGUMENT,
- * PERMISSION_DENIED, FAILED_PRECONDITION) is dropped with an error log, so one bad batch
+ * PERMISSION_DENIED, FAILED_PRECONDITION) is split in halves until the refused records are
+ * isolated; those are dropped with an error log, the others delivered, so one bad record
  * cannot stop the pipeline. Duplicates from retries are removed by the idempotent ingest.
  */
 import { create } from '@bufbuild/protobuf';
@@ -147,7 +148,7 @@ export class RecordShipper {
       if (Date.now() < this.nextAttemptAt) return;
       const batch = await this.spool.read(this.batchSize);
       if (batch.corrupt > 0) this.options.logger.warn({ lines: batch.corrupt }, 'skipped undecodable lines in the record spill file');
-      const outcome = batch.records.length > 0 ? await this.send(batch.records) : 'sent';
+      const outcome = batch.records.length > 0 ? await this.deliver(batch.records) : 'sent';
       if (outcome === 'retry') return this.backOff();
       await this.spool.commit(batch.nextOffset);
       this.recovered();
@@ -156,7 +157,7 @@ export class RecordShipper {
     }
     if (this.buffer.length === 0) return;
     const batch = this.takeBuffered(this.batchSize);
-    const outcome = await this.send(batch.map(toMessage));
+    const outcome = await this.deliver(batch.map(toMessage));
     if (outcome === 'retry') {
       await this.spill(batch);
       return this.backOff();
@@ -183,14 +184,27 @@ export class RecordShipper {
   /** Sends `records` in batches; from the first failure on, the rest goes to the spill file. */
   private async sendOrSpill(records: ScanRecordData[], timeoutMs: number): Promise<void> {
     for (let i = 0; i < records.length; i += this.batchSize) {
-      if ((await this.send(records.slice(i, i + this.batchSize).map(toMessage), timeoutMs)) === 'retry') {
+      if ((await this.deliver(records.slice(i, i + this.batchSize).map(toMessage), timeoutMs)) === 'retry') {
         await this.spill(records.slice(i));
         return;
       }
     }
   }
 
-  private send(records: ScanRecord[], timeoutMs = this.options.callTimeoutMs ?? 10_000): Promise<'sent' | 'retry'> {
+  /** Sends `records`; refused ones are isolated by halving and dropped. 'retry' = try all again later. */
+  private async deliver(records: ScanRecord[], timeoutMs?: number): Promise<'sent' | 'retry'> {
+    const outcome = await this.send(records, timeoutMs);
+    if (outcome !== 'refused') return outcome;
+    if (records.length === 1) {
+      this.counts.dropped++;
+      return 'sent';
+    }
+    const mid = records.length >> 1;
+    if ((await this.deliver(records.slice(0, mid), timeoutMs)) === 'retry') return 'retry';
+    return this.deliver(records.slice(mid), timeoutMs);
+  }
+
+  private send(records: ScanRecord[], timeoutMs = this.options.callTimeoutMs ?? 10_000): Promise<'sent' | 'retry' | 'refused'> {
     const { channel, logger } = this.options;
     const request = create(IngestScanRecordsRequestSchema, { records });
     return new Promise((resolve) => {
@@ -208,9 +222,8 @@ export class RecordShipper {
             return resolve('sent');
           }
           if (PERMANENT.has(err.code)) {
-            this.counts.dropped += records.length;
-            logger.error({ code: err.code, error: err.details, records: records.length }, 'the control plane refused a batch of scan records; dropping it');
-            return resolve('sent');
+            if (records.length === 1) logger.error({ code: err.code, error: err.details, scanId: records[0]?.scanId }, 'the control plane refused a scan record; dropping it');
+            return resolve('refused');
           }
           if (this.attempt === 0) logger.warn({ code: err.code, error: err.details }, 'scan records cannot be shipped; spilling to disk until the control plane is back');
           resolve('retry');

@@ -42,6 +42,11 @@ const MAX_ENTITY_KINDS = 100;
 export interface RecordBuilderOptions {
   /** This sidecar's node id (ScanRecord.sidecar_id). */
   nodeId: string;
+  /**
+   * Whether scans of a tenant are recorded: only tenants the token may ingest for, since the
+   * control plane refuses a whole batch for one record of another tenant.
+   */
+  records(tenantId: string): boolean;
   /** The HMAC key for a tenant's content hashes (the tenant policy's hash salt). */
   hashKeyOf(tenantId: string): string;
   /** Where finished records go (a bounded buffer). */
@@ -86,7 +91,7 @@ function record(
     direction: ctx.direction,
     requestId: ctx.requestId.slice(0, MAX_ID),
     agentId: ctx.agentId.slice(0, MAX_ID),
-    sidecarId: options.nodeId,
+    sidecarId: options.nodeId.slice(0, MAX_ID),
     ...fields,
     policyId: fields.policyId.slice(0, MAX_ID),
     policyVersion: fields.policyVersion.slice(0, MAX_ID),
@@ -111,6 +116,7 @@ export function createRecordBuilder(options: RecordBuilderOptions): ScanRecordSi
   };
   const builder: ScanRecordSink = {
     scanned(ctx, content, result, latencyMs) {
+      if (!options.records(ctx.tenantId)) return;
       const summaries = new Map<string, ThreatSummaryData>();
       const entities: Record<string, number> = {};
       summarize(result.threats, summaries, entities);
@@ -126,6 +132,7 @@ export function createRecordBuilder(options: RecordBuilderOptions): ScanRecordSi
       );
     },
     openStream(ctx) {
+      if (!options.records(ctx.tenantId)) return NO_STREAM_RECORD;
       const hmac = createHmac('sha256', options.hashKeyOf(ctx.tenantId));
       const summaries = new Map<string, ThreatSummaryData>();
       const entities: Record<string, number> = {};

@@ -77,8 +77,11 @@ export async function startConnectedSidecar(options: ConnectedSidecarOptions): P
     const started: { pool?: ScanPool } = {};
     // The tenant policy's hash salt keys the content hash: the same key as the `hash` operator.
     const hashKeyOf = (tenant: string): string => started.pool?.policySet.tenants[tenant]?.default?.hashSalt ?? defaultHashSalt(tenant, env);
+    const recordedTenants = new Set(options.tenants);
     const scanRecords = createRecordBuilder({
       nodeId: options.nodeId,
+      // Scans of other tenants (e.g. "default" for requests without a tenant) are not recorded.
+      records: (tenant) => recordedTenants.has(tenant),
       hashKeyOf,
       push: (record) => shipper.push(record),
       onError: (err) => logger.error({ err: (err as Error)?.message }, 'building a scan record failed; record skipped'),
