@@ -57,6 +57,8 @@ export interface AgentActionOptions {
 
 export interface SidecarAgentActions {
   runtime: AgentActionRuntime;
+  /** The audit log, when configured (Scan decisions go there too when a policy asks). */
+  audit: AuditLogWriter | undefined;
   grpc: { definition: ReturnType<typeof grpcServiceDefinition>; implementation: UntypedServiceImplementation };
   connectRoutes(router: ConnectRouter): void;
   close(): Promise<void>;
@@ -166,6 +168,7 @@ export async function startAgentActions(
 
   return {
     runtime,
+    audit,
     grpc: { definition: grpcServiceDefinition(AgentActionService), implementation },
     connectRoutes,
     close: () => runtime.close(),

@@ -27,6 +27,7 @@ import { SidecarHealth } from './health.js';
 import { DEFAULT_LISTEN, formatAddress, parseListenAddress, type ListenTarget } from './listen-address.js';
 import { addReflection } from './reflection.js';
 import { startAgentActions, type AgentActionOptions } from './agent-action-service.js';
+import { withScanAudit } from './scan-audit-sink.js';
 import type { AgentActionRuntime } from '../actions/action-runtime.js';
 import type { ScanRecordSink } from './scan-record-sink.js';
 import type { ScanServiceDeps } from './scan-service-deps.js';
@@ -131,18 +132,17 @@ export async function startSidecar(options: SidecarOptions = {}): Promise<Runnin
     throw err;
   });
   const calls = new CallTracker();
+  const agentActions = await startAgentActions(options.agentActions ?? {}, () => pool.policySet, calls, logger);
   const deps: ScanServiceDeps = {
     pool,
     calls,
     maxContentBytes,
     streamHoldBack: options.streamHoldBack ?? DEFAULT_STREAM_HOLD_BACK,
     logger,
-    scanRecords: options.scanRecords,
+    scanRecords: withScanAudit(options.scanRecords, agentActions.audit, () => pool.policySet),
     demandedReplies: new DemandedReplyCache(),
     feedback,
   };
-
-  const agentActions = await startAgentActions(options.agentActions ?? {}, () => pool.policySet, calls, logger);
 
   const receiveLimit = transportReceiveLimit(maxContentBytes);
   const grpcServer = new GrpcServer({ 'grpc.max_receive_message_length': receiveLimit });

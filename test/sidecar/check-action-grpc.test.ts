@@ -13,6 +13,8 @@ import { verifyAuditLog } from '../../src/audit/verify-audit-log.js';
 import { parsePolicySet } from '../../src/policy/load-policy.js';
 import type { RunningSidecar } from '../../src/sidecar/start-sidecar.js';
 import { EXAMPLE_POLICY_YAML } from '../actions/example-policy.js';
+import { readFileSync } from 'node:fs';
+import { scanClient } from '../helpers/scan-client.js';
 import { startTestSidecar } from './sidecar-fixture.js';
 
 const policySet = parsePolicySet(EXAMPLE_POLICY_YAML, 'example.yaml', { BULWARK_HASH_SALT: 'test-salt-0123456789' });
@@ -96,5 +98,29 @@ describe.skipIf(!REDIS_URL)('two sidecars sharing Redis', () => {
       cb.close();
       await Promise.all([a.close(1_000), b.close(1_000)]);
     }
+  });
+});
+
+describe('Scan decisions in the audit log (actionSettings.auditScans)', () => {
+  it('are appended, content-free, only for tenants whose policy asks', async () => {
+    const auditLog = join(mkdtempSync(join(tmpdir(), 'bulwark-audit-scans-')), 'audit.log');
+    const set = parsePolicySet(
+      'apiVersion: bulwark.dev/v1\nkind: Policy\nmetadata: { tenant: audited }\nspec:\n  actionSettings: { auditScans: true }\n',
+      'p.yaml',
+      { BULWARK_HASH_SALT: 'test-salt-0123456789' },
+    );
+    const sidecar = await startTestSidecar({ workers: 1, policySet: set, agentActions: { auditLog } });
+    const client = scanClient(sidecar.address);
+    try {
+      await client.scan({ tenantId: 'audited', content: 'my email is jane.doe@example.com', agentId: 'bot' });
+      await client.scan({ tenantId: 'default', content: 'not audited' });
+    } finally {
+      client.close();
+      await sidecar.close(1_000);
+    }
+    const entries = readFileSync(auditLog, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { kind: string; body: Record<string, unknown> });
+    expect(entries.map((e) => [e.kind, e.body.tenant, e.body.decision])).toEqual([['scan', 'audited', 'REDACT']]);
+    expect(JSON.stringify(entries)).not.toContain('jane.doe');
+    expect(verifyAuditLog([auditLog]).ok).toBe(true);
   });
 });
