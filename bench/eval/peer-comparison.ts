@@ -19,7 +19,7 @@ import { judgeSecretHits } from './task-judges.js';
 /** Types Bulwark, hai-guardrails and llm-guard all claim to find. */
 export const COMMON_PII_TYPES: readonly string[] = ['EMAIL_ADDRESS', 'PHONE_NUMBER', 'US_SSN', 'CREDIT_CARD', 'IP_ADDRESS'];
 
-export type ComparisonTask = 'injection' | 'injection (test split)' | 'pii' | 'secrets' | 'toxicity';
+export type ComparisonTask = 'injection' | 'injection (test split)' | 'pii' | 'secrets' | 'toxicity' | 'toxicity (test split)';
 
 export interface ComparisonRow {
   guard: string;
@@ -116,7 +116,11 @@ export function bulwarkRows(version: string, data: EvalData, results: BulwarkRes
   }
   if (data.pii && j.piiPredictions) rows.push(piiRow('bulwark', version, data.pii, j.piiPredictions, latency('pii')));
   if (j.secrets) rows.push(binaryRow('bulwark', version, 'secrets', j.secrets, j.secrets.length, latency('secrets')));
-  if (j.toxicity) rows.push(binaryRow('bulwark', version, 'toxicity', j.toxicity, j.toxicity.length, latency('toxicity')));
+  if (j.toxicity) {
+    rows.push(binaryRow('bulwark', version, 'toxicity', j.toxicity, j.toxicity.length, latency('toxicity')));
+    const test = j.toxicity.filter((r) => r.split === 'test');
+    rows.push(binaryRow('bulwark', version, 'toxicity (test split)', test, test.length, latency('toxicity')));
+  }
   return rows;
 }
 
@@ -181,10 +185,12 @@ export async function comparePeers(data: EvalData, options: PeerOptions): Promis
       }
       const judged = judgePeerAnswers(data, task, answers);
       comparison.rows.push(binaryRow(name, version, task, judged, rows.length, latency));
-      if (task === 'injection') {
-        const total = data.injection!.filter((r) => r.split === 'test').length;
-        const testMs = answers.flatMap((a, i) => (a && data.injection![i]!.split === 'test' ? [a.ms] : []));
-        comparison.rows.push(binaryRow(name, version, 'injection (test split)', judged.filter((r) => r.split === 'test'), total, latencyOf(testMs)));
+      // The trained classifiers' held-out rows, where Bulwark's numbers are honest.
+      if (task === 'injection' || task === 'toxicity') {
+        const all = data[task]!;
+        const total = all.filter((r) => r.split === 'test').length;
+        const testMs = answers.flatMap((a, i) => (a && all[i]!.split === 'test' ? [a.ms] : []));
+        comparison.rows.push(binaryRow(name, version, `${task} (test split)`, judged.filter((r) => r.split === 'test'), total, latencyOf(testMs)));
       }
     }
   }

@@ -138,7 +138,7 @@ function latencySection(report: EvalReport): string {
 
 /** The side-by-side table: one block per task, Bulwark first. */
 export function comparisonSection(rows: readonly ComparisonRow[], peers: readonly PeerSummary[]): string {
-  const order = ['injection', 'injection (test split)', 'pii', 'secrets', 'toxicity'];
+  const order = ['injection', 'injection (test split)', 'pii', 'secrets', 'toxicity', 'toxicity (test split)'];
   const cells = (r: ComparisonRow): string[] => [
     r.task,
     r.guard === 'bulwark' ? '**bulwark**' : r.guard,
