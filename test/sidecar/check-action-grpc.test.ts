@@ -78,6 +78,7 @@ describe('CheckAction over gRPC', () => {
 });
 
 const REDIS_URL = process.env.REDIS_URL;
+if (!REDIS_URL) console.warn('REDIS_URL is not set: the two-sidecar Redis test is skipped');
 describe.skipIf(!REDIS_URL)('two sidecars sharing Redis', () => {
   it('share one rate limit', async () => {
     const prefix = `bulwark-test:${randomUUID()}:`;
