@@ -4,6 +4,7 @@
  * never do (suppress a scanner error, widen to other texts or other rules).
  */
 import { describe, expect, it } from 'vitest';
+import { withoutTimeBudget } from '../../src/cli/scan-jsonl-command.js';
 import { CompiledFeedback, type FeedbackOverlay } from '../../src/engine/feedback-overlay.js';
 import { feedbackHash, normalizeForFeedback } from '../../src/engine/feedback-text.js';
 import { ScanEngine } from '../../src/engine/scan-engine.js';
@@ -18,11 +19,20 @@ const MISSED = 'Let us begin again with a clean slate and new priorities.';
 
 const task = (content: string, tenantId = 'acme', direction: ScanTask['direction'] = 'INPUT'): ScanTask => ({ tenantId, direction, content, policyId: '', deadline: 0 });
 
+/**
+ * The default policy with its time budget lifted: on a loaded machine a first scan could run
+ * past 50 ms and turn into a fail-closed BLOCK, which is not what these tests are about.
+ */
+function engineFor(set: PolicySet): ScanEngine {
+  const engine = new ScanEngine(withoutTimeBudget(set));
+  engine.warmUp();
+  return engine;
+}
+
 function engineWith(reports: FeedbackReport[]): ScanEngine {
   const store = new FeedbackStore();
   reports.forEach((r, i) => store.add(r, `fb-${i}`, '2026-01-01T00:00:00Z'));
-  const set: PolicySet = { ...defaultPolicySet(), feedback: store.overlay() };
-  return new ScanEngine(set);
+  return engineFor({ ...defaultPolicySet(), feedback: store.overlay() });
 }
 
 describe('feedback text identity', () => {
@@ -97,7 +107,7 @@ describe('feedback in the scan engine', () => {
     const store = new FeedbackStore();
     store.add({ tenant: 'acme', kind: 'FALSE_NEGATIVE', subject: 'content', text: MISSED }, 'a', 't');
     store.add({ tenant: 'acme', kind: 'FALSE_POSITIVE', subject: 'content', text: MISSED }, 'b', 't');
-    const engine = new ScanEngine({ ...defaultPolicySet(), feedback: store.overlay() });
+    const engine = engineFor({ ...defaultPolicySet(), feedback: store.overlay() });
     expect(engine.scan(task(MISSED)).action).toBe('ALLOW');
     expect(store.entries('acme').map((e) => e.id)).toEqual(['b']);
   });

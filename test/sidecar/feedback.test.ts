@@ -14,7 +14,8 @@ import { FeedbackKind, FeedbackRequestSchema } from '../../gen/bulwark/v1/scan_s
 import { Action, ThreatType } from '../../gen/bulwark/v1/threat_pb.js';
 import { callFeedback, feedbackCommand } from '../../src/cli/feedback-command.js';
 import { feedbackHash } from '../../src/engine/feedback-text.js';
-import { parsePolicySet } from '../../src/policy/load-policy.js';
+import { withoutTimeBudget } from '../../src/cli/scan-jsonl-command.js';
+import { defaultPolicySet, parsePolicySet } from '../../src/policy/load-policy.js';
 import type { RunningSidecar } from '../../src/sidecar/start-sidecar.js';
 import { scanClient, type ScanClient } from '../helpers/scan-client.js';
 import { startTestSidecar } from './sidecar-fixture.js';
@@ -24,6 +25,8 @@ const MISSED = 'Let us begin again with a clean slate and new priorities.';
 
 const dir = mkdtempSync(join(tmpdir(), 'bulwark-feedback-'));
 const journal = join(dir, 'feedback.jsonl');
+/** The default policy, time budget lifted: a loaded test machine must not turn a slow scan into a fail-closed BLOCK. */
+const DEFAULT_SET = withoutTimeBudget(defaultPolicySet());
 /** The scan id the first test reports (the export must name it). */
 let attackScanId = '';
 
@@ -47,7 +50,7 @@ describe('Feedback on a running sidecar', () => {
   let client: ScanClient;
 
   beforeAll(async () => {
-    sidecar = await startTestSidecar({ feedbackFile: journal });
+    sidecar = await startTestSidecar({ feedbackFile: journal, policySet: DEFAULT_SET });
     client = scanClient(sidecar.address);
   });
   afterAll(async () => {
@@ -103,11 +106,11 @@ describe('Feedback on a running sidecar', () => {
   });
 
   it('keeps feedback across a policy reload', async () => {
-    const set = parsePolicySet(
+    const set = withoutTimeBudget(parsePolicySet(
       'apiVersion: bulwark.dev/v1\nkind: Policy\nspec:\n  customRules:\n    - id: no-tulips\n      phrases: ["tulip"]\n      action: BLOCK\n',
       'reload.yaml',
       {},
-    );
+    ));
     await sidecar.pool.setPolicySet(set);
     expect(sidecar.pool.policySet.version).toBe(set.version);
     expect((await client.scan({ tenantId: 'acme', content: 'I like the tulip.' })).action).toBe(Action.BLOCK);
@@ -120,7 +123,7 @@ describe('the feedback journal', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('is replayed by a restarted sidecar', async () => {
-    const restarted = await startTestSidecar({ feedbackFile: journal });
+    const restarted = await startTestSidecar({ feedbackFile: journal, policySet: DEFAULT_SET });
     const client = scanClient(restarted.address);
     try {
       expect((await client.scan({ tenantId: 'acme', content: ATTACK })).action).toBe(Action.ALLOW);
