@@ -102,7 +102,8 @@ with label 1 for verazuo, Self-Reminder, jackhhao and Giskard "Jailbreak".
 
 Fitting: full-batch L-BFGS, L2 = ${model.info.l2 ?? '?'} (chosen on the validation split among 1e-7, 3e-7, 1e-6,
 3e-6, 1e-5 and 4e-5: highest validation recall at the 1% FPR threshold; validation recall
-79.1%, 74.8%, 76.2%, 74.4%, 70.8%, 71.0%), at most 150 L-BFGS iterations, rows weighted 1/sqrt(rows of their source and label)
+79.1%, 74.8%, 76.2%, 74.4%, 70.8%, 71.0%), at most 150 L-BFGS iterations. Hash space 2^17 chosen on validation too (2^16: 75.3%, 2^17: 79.5%,
+2^18: 79.1% validation recall): half the memory of 2^18, so the weights stay in cache at scan time, rows weighted 1/sqrt(rows of their source and label)
 and then the two classes to equal total weight (so small sources are not drowned out).
 
 ## Results

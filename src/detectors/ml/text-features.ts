@@ -33,7 +33,7 @@ export interface FeatureConfig {
 
 export const DEFAULT_FEATURE_CONFIG: FeatureConfig = {
   featureVersion: FEATURE_VERSION,
-  hashBits: 18,
+  hashBits: 17,
   charNgramMin: 3,
   charNgramMax: 5,
   wordNgramMax: 2,
