@@ -7,39 +7,22 @@ import { compilePatternCatalog } from '../../src/detectors/rules/pattern-catalog
 import { loadRuleCatalog, parseRuleCatalog, RuleCatalogError } from '../../src/detectors/rules/rule-catalog.js';
 import type { Detector, Finding } from '../../src/detectors/types.js';
 import type { CompiledPolicy, ThreatRule } from '../../src/policy/types.js';
+import { compiledPolicy } from './compiled-policy-fixture.js';
 
 /** A minimal compiled policy, built here so these tests do not depend on the policy loader. */
 function policy(injectionEnabled = true): CompiledPolicy {
   const rule: ThreatRule = { minConfidence: 0.5, action: { INPUT: 'BLOCK', OUTPUT: 'WARN' } };
+  const base = compiledPolicy({ tenant: 'test', operators: { DEFAULT: { type: 'redact' } } });
+  const threats = Object.fromEntries(Object.keys(base.threats).map((type) => [type, rule])) as CompiledPolicy['threats'];
   return {
-    id: 'default',
-    tenant: 'test',
-    version: 'v1',
+    ...base,
+    threats,
     detectors: {
       injection: { enabled: injectionEnabled },
+      toxicity: { enabled: false },
       pii: { enabled: false, entities: [], phoneRegions: [] },
       secrets: { enabled: false },
-      toxicity: { enabled: false },
     },
-    threats: {
-      PROMPT_INJECTION: rule,
-      JAILBREAK: rule,
-      PII: rule,
-      SECRET: rule,
-      DATA_EXFILTRATION: rule,
-      SYSTEM_PROMPT_LEAK: rule,
-      TOXICITY: rule,
-      CUSTOM_RULE: rule,
-      UNSAFE_CODE: rule,
-      MALICIOUS_URL: rule,
-    },
-    operators: { DEFAULT: { type: 'redact' } },
-    customRules: [],
-    allowPatterns: [],
-    failMode: 'closed',
-    timeBudgetMs: 50,
-    hashSalt: 'salt',
-    encryptionKey: '',
   };
 }
 

@@ -4,39 +4,22 @@ import { loadRuleCatalog } from '../../src/detectors/rules/rule-catalog.js';
 import { createToxicityDetector } from '../../src/detectors/toxicity-lexicon.js';
 import type { Detector, Finding } from '../../src/detectors/types.js';
 import type { CompiledPolicy, ThreatRule } from '../../src/policy/types.js';
+import { compiledPolicy } from './compiled-policy-fixture.js';
 
 /** A minimal compiled policy, built here so these tests do not depend on the policy loader. */
 function policy(toxicityEnabled = true): CompiledPolicy {
   const rule: ThreatRule = { minConfidence: 0.5, action: { INPUT: 'WARN', OUTPUT: 'BLOCK' } };
+  const base = compiledPolicy({ tenant: 'test', operators: { DEFAULT: { type: 'redact' } } });
+  const threats = Object.fromEntries(Object.keys(base.threats).map((type) => [type, rule])) as CompiledPolicy['threats'];
   return {
-    id: 'default',
-    tenant: 'test',
-    version: 'v1',
+    ...base,
+    threats,
     detectors: {
+      toxicity: { enabled: toxicityEnabled },
       injection: { enabled: false },
       pii: { enabled: false, entities: [], phoneRegions: [] },
       secrets: { enabled: false },
-      toxicity: { enabled: toxicityEnabled },
     },
-    threats: {
-      PROMPT_INJECTION: rule,
-      JAILBREAK: rule,
-      PII: rule,
-      SECRET: rule,
-      DATA_EXFILTRATION: rule,
-      SYSTEM_PROMPT_LEAK: rule,
-      TOXICITY: rule,
-      CUSTOM_RULE: rule,
-      UNSAFE_CODE: rule,
-      MALICIOUS_URL: rule,
-    },
-    operators: { DEFAULT: { type: 'redact' } },
-    customRules: [],
-    allowPatterns: [],
-    failMode: 'closed',
-    timeBudgetMs: 50,
-    hashSalt: 'salt',
-    encryptionKey: '',
   };
 }
 
