@@ -15,7 +15,7 @@ import { isServerFault, toRpcError } from '../sidecar/status-errors.js';
 import { requestBodyTexts } from './body-texts.js';
 import { refusesUnscannable, type ResolvedEnvoyOptions } from './envoy-options.js';
 import { authzRequestOf, checkAllowed, checkDenied } from './ext-authz-translate.js';
-import { grpcCallContext } from './grpc-call.js';
+import { grpcCallContext } from '../sidecar/grpc-call-context.js';
 import { outcomeMetadata, type ScanOutcome } from './scan-outcome.js';
 import { BodyTooLargeError, policyFailMode, scanSegments } from './segment-scanner.js';
 

@@ -10,7 +10,7 @@ import type { ProcessingRequest, ProcessingResponse } from '../../gen/envoy/serv
 import { checkDecoded } from '../sidecar/content-limits.js';
 import { isServerFault, toRpcError } from '../sidecar/status-errors.js';
 import { ExtProcSession, type ExtProcDeps } from './ext-proc-session.js';
-import { grpcCallContext } from './grpc-call.js';
+import { grpcCallContext } from '../sidecar/grpc-call-context.js';
 
 /** Messages waiting for an answer at which reading pauses, and resumes. */
 const PAUSE_AT = 64;

@@ -15,37 +15,11 @@ import type {
 } from '../../gen/bulwark/v1/scan_service_pb.js';
 import { handleCreateCanary } from './create-canary-handler.js';
 import { handleFeedback } from './feedback-handler.js';
-import { callContext, deadlineReason, grpcDeadlineMs, type CallContext } from './deadlines.js';
+import { grpcCallContext, type GrpcCallContext } from './grpc-call-context.js';
 import { handleScan } from './scan-handler.js';
 import type { ScanServiceDeps } from './scan-service-deps.js';
 import { toRpcError } from './status-errors.js';
 import { StreamScanSession } from './stream-scan-handler.js';
-
-interface GrpcCallContext {
-  ctx: CallContext;
-  /** Call once the handler has answered: the 'cancelled' grpc-js emits after every call is then ignored. */
-  answered(): void;
-}
-
-/**
- * The call's context; its signal fires when grpc-js reports the call cancelled before we
- * answered: client gone, or the deadline (grpc-js has already sent DEADLINE_EXCEEDED then).
- * grpc-js emits 'cancelled' after normal completion too; aborting then would only cost a
- * DOMException per call, hence `answered`.
- */
-function contextOf(call: ServerUnaryCall<unknown, unknown> | ServerDuplexStream<unknown, unknown>): GrpcCallContext {
-  const deadline = grpcDeadlineMs(call.getDeadline());
-  const controller = new AbortController();
-  const ctx = callContext(deadline, controller.signal);
-  let answered = false;
-  const cancel = (): void => {
-    if (answered) return;
-    controller.abort(ctx.deadline > 0 && Date.now() >= ctx.deadline ? deadlineReason() : undefined);
-  };
-  if (call.cancelled) cancel();
-  else call.on('cancelled', cancel);
-  return { ctx, answered: () => (answered = true) };
-}
 
 /** The grpc-js implementation of SecurityScanService (keys are the proto method names). */
 export function grpcScanImplementation(deps: ScanServiceDeps): UntypedServiceImplementation {
@@ -72,7 +46,7 @@ export function grpcScanImplementation(deps: ScanServiceDeps): UntypedServiceImp
     Scan(call: ServerUnaryCall<ScanRequest, ScanResponse>, callback: sendUnaryData<ScanResponse>): void {
       let callCtx: GrpcCallContext;
       try {
-        callCtx = contextOf(call);
+        callCtx = grpcCallContext(call);
       } catch (err) {
         const e = toRpcError(err);
         callback({ code: e.code, details: e.message });
@@ -97,7 +71,7 @@ export function grpcScanImplementation(deps: ScanServiceDeps): UntypedServiceImp
       try {
         endCall = deps.calls.begin();
         try {
-          callCtx = contextOf(call);
+          callCtx = grpcCallContext(call);
         } catch (err) {
           endCall();
           throw err;

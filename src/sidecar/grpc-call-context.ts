@@ -1,10 +1,10 @@
 /**
- * The CallContext of a grpc-js call (deadline and cancellation) for the Envoy services, as the
- * scan service builds it: the signal aborts when the call is cancelled before it was answered
+ * The CallContext of a grpc-js call (deadline and cancellation), shared by the scan service and
+ * the Envoy services: the signal aborts when the call is cancelled before it was answered
  * (grpc-js also emits 'cancelled' after every finished call, which must not count).
  */
 import type { ServerDuplexStream, ServerUnaryCall } from '@grpc/grpc-js';
-import { callContext, deadlineReason, grpcDeadlineMs, type CallContext } from '../sidecar/deadlines.js';
+import { callContext, deadlineReason, grpcDeadlineMs, type CallContext } from './deadlines.js';
 
 export interface GrpcCallContext {
   ctx: CallContext;
