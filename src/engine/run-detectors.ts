@@ -31,6 +31,15 @@ export interface DetectionRequest {
   logger?: Logger;
   /** What the scan knows besides the content (system prompt, input, tenant key); passed to every detector. */
   context?: ScanContext;
+  /** When given, receives how long the normaliser and each detector took (metrics, trace spans). */
+  timings?: DetectorTiming[];
+}
+
+/** One step of a scan's detection: `startMs` is performance.now() when it began. */
+export interface DetectorTiming {
+  readonly detector: string;
+  readonly startMs: number;
+  readonly durationMs: number;
 }
 
 type ScannerErrorKind = 'time-budget-exceeded' | 'detector-failed' | 'normalizer-failed' | 'redaction-failed';
@@ -65,14 +74,16 @@ function originalOnly(content: string): AnalyzedText {
 
 /** Runs the detectors; returns the findings that count, in detector order. */
 export function runDetectors(request: DetectionRequest): DecidedFinding[] {
-  const { policy, compiled, content, direction, budgetEnd, logger, context } = request;
+  const { policy, compiled, content, direction, budgetEnd, logger, context, timings } = request;
   const closed = policy.failMode === 'closed';
   const decided: DecidedFinding[] = [];
   if (compiled.slots[direction].length === 0) return decided;
 
   let text: AnalyzedText;
+  const normalizeStart = now();
   try {
     text = analyzeText(content);
+    timings?.push({ detector: 'normalizer', startMs: normalizeStart, durationMs: now() - normalizeStart });
   } catch (err) {
     logger?.warn({ detector: 'normalizer', errorName: (err as Error)?.name, policyVersion: policy.version }, 'normaliser failed');
     decided.push(scannerError('normalizer-failed', 'normalizer', policy));
@@ -95,7 +106,8 @@ export function runDetectors(request: DetectionRequest): DecidedFinding[] {
   };
 
   for (const slot of compiled.slots[direction]) {
-    if (now() > budgetEnd) {
+    const slotStart = now();
+    if (slotStart > budgetEnd) {
       decided.push(scannerError('time-budget-exceeded', slot.name, policy));
       return decided;
     }
@@ -103,6 +115,7 @@ export function runDetectors(request: DetectionRequest): DecidedFinding[] {
     try {
       if (slot.detector === null) throw new Error('detector failed to build');
       findings = slot.detector.detect(context ? { text, direction, context } : { text, direction });
+      timings?.push({ detector: slot.name, startMs: slotStart, durationMs: now() - slotStart });
     } catch (err) {
       logger?.warn({ detector: slot.name, errorName: (err as Error)?.name, policyVersion: policy.version }, 'detector failed');
       decided.push(scannerError('detector-failed', slot.name, policy));

@@ -13,11 +13,11 @@ import { mostSevere } from './decide-action.js';
 import { EngineError } from './engine-error.js';
 import { CompiledFeedback } from './feedback-overlay.js';
 import { resolvePolicy } from './resolve-policy.js';
-import { runDetectors, scannerError, type DecidedFinding } from './run-detectors.js';
+import { runDetectors, scannerError, type DecidedFinding, type DetectorTiming } from './run-detectors.js';
 import { budgetEnd, now } from './scan-budget.js';
 import { chooseReleaseCut } from './stream-window.js';
 import { inContentOrder, redactionItems, toThreatResult } from './threat-result.js';
-import type { ScanResult, ScanTask, StreamWindowResult, StreamWindowTask, ThreatResult } from './types.js';
+import type { ScanResult, ScanTask, ScanTiming, StreamWindowResult, StreamWindowTask, ThreatResult } from './types.js';
 
 export interface ScanEngineOptions {
   /**
@@ -31,6 +31,14 @@ export interface ScanEngineOptions {
 }
 
 const DIRECTIONS: readonly DirectionName[] = ['INPUT', 'OUTPUT'];
+
+/** Detector timings relative to the scan's start, anchored to the wall clock. */
+function scanTiming(startedAt: number, timings: readonly DetectorTiming[]): ScanTiming {
+  return {
+    startedAtEpochMs: performance.timeOrigin + startedAt,
+    detectors: timings.map((t) => ({ detector: t.detector, offsetMs: t.startMs - startedAt, durationMs: t.durationMs })),
+  };
+}
 
 function redactionContext(policy: CompiledPolicy): RedactionContext {
   return { operators: policy.operators, hashSalt: policy.hashSalt, encryptionKey: policy.encryptionKey };
@@ -86,7 +94,8 @@ export class ScanEngine {
       const startedAt = now();
       validateTask(task);
       const policy = resolvePolicy(this.policySet, task.tenantId, task.policyId);
-      const decided = this.detect(policy, task, startedAt);
+      const timings: DetectorTiming[] = [];
+      const decided = this.detect(policy, task, startedAt, timings);
       const content = task.content;
       let action = mostSevere(decided.map((d) => d.action));
       let redactedContent: string | undefined;
@@ -105,6 +114,7 @@ export class ScanEngine {
       const result: ScanResult = { action, threats, policyId: policy.id, policyVersion: policy.version, latencyMs: 0 };
       if (redactedContent !== undefined) result.redactedContent = redactedContent;
       result.latencyMs = now() - startedAt;
+      result.timing = scanTiming(startedAt, timings);
       return result;
     });
   }
@@ -118,7 +128,8 @@ export class ScanEngine {
         throw new EngineError('INVALID_ARGUMENT', 'prefixLength must be within the content');
       }
       const policy = resolvePolicy(this.policySet, task.tenantId, task.policyId);
-      const windowFindings = findingsOfWindow(this.detect(policy, task, startedAt), prefixLength);
+      const timings: DetectorTiming[] = [];
+      const windowFindings = findingsOfWindow(this.detect(policy, task, startedAt, timings), prefixLength);
       const blocked = windowFindings.some((d) => d.action === 'BLOCK');
 
       // Blocked: the stream ends here, so every finding is reported. Otherwise a finding is
@@ -152,12 +163,14 @@ export class ScanEngine {
         latencyMs: 0,
       };
       result.latencyMs = now() - startedAt;
+      result.timing = scanTiming(startedAt, timings);
       return result;
     });
   }
 
-  private detect(policy: CompiledPolicy, task: ScanTask, startedAt: number): DecidedFinding[] {
+  private detect(policy: CompiledPolicy, task: ScanTask, startedAt: number, timings: DetectorTiming[]): DecidedFinding[] {
     const request = {
+      timings,
       policy,
       compiled: this.detectorCache.get(policy),
       content: task.content,

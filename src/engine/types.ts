@@ -42,6 +42,16 @@ export interface ThreatResult {
   action: ActionName;
 }
 
+/**
+ * Where a scan's time went inside the engine, for metrics and trace spans. Offsets are from
+ * the engine's start; `startedAtEpochMs` places them on the wall clock (worker threads have
+ * their own performance.now() origin, so raw values would not line up with the main thread).
+ */
+export interface ScanTiming {
+  startedAtEpochMs: number;
+  detectors: { detector: string; offsetMs: number; durationMs: number }[];
+}
+
 export interface ScanResult {
   action: ActionName;
   threats: ThreatResult[];
@@ -51,6 +61,8 @@ export interface ScanResult {
   policyVersion: string;
   /** Time spent in the engine. */
   latencyMs: number;
+  /** Per-detector timing (set by the engine; absent on results built elsewhere). */
+  timing?: ScanTiming;
 }
 
 /**
@@ -84,6 +96,8 @@ export interface StreamWindowResult {
   policyId: string;
   policyVersion: string;
   latencyMs: number;
+  /** Per-detector timing of this window (set by the engine). */
+  timing?: ScanTiming;
 }
 
 /** Errors the engine reports to transports; mapped to gRPC codes at the edge. */
