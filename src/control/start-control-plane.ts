@@ -1,8 +1,10 @@
 /**
  * Composes the control plane: storage (migrated) → repositories → service handlers behind
- * token auth → one grpc-js server with health checking and reflection → retention schedule.
+ * token auth → one port serving gRPC (grpc-js, with health checking and reflection) and the
+ * Connect protocol for the unary admin RPCs → retention schedule.
  */
 import * as grpc from '@grpc/grpc-js';
+import { connectNodeAdapter } from '@connectrpc/connect-node';
 import { HealthImplementation } from 'grpc-health-check';
 import type { DescFile, DescService } from '@bufbuild/protobuf';
 import { FleetService, file_bulwark_v1_fleet_service } from '../../gen/bulwark/v1/fleet_service_pb.js';
@@ -29,10 +31,13 @@ import { rootLogger, type Logger } from '../telemetry/logger.js';
 import type { AuthConfig } from './auth/auth-config.js';
 import { createTokenVerifier, type TokenVerifier } from './auth/token-verifier.js';
 import { addReflection } from './grpc/reflection.js';
-import { serverCredentials, type TlsFiles } from './grpc/tls-credentials.js';
+import { serverTlsOptions, type TlsFiles } from './grpc/tls-credentials.js';
+import { addConnectUnaryRoutes } from './grpc/connect-unary-routes.js';
+import { listenDualProtocol, type DualProtocolListener } from '../transport/dual-protocol-listener.js';
+import { formatAddress, parseListenAddress, type ListenTarget } from '../sidecar/listen-address.js';
 import { PolicyChangeFeed } from './policy-sync/policy-change-feed.js';
 import { createPolicySyncService, type PolicySyncService as PolicySyncServer } from './policy-sync/policy-sync-service.js';
-import { bindUnaryService, type ServiceHandlers } from './grpc/unary-service.js';
+import { authorizedUnaryCalls, bindUnaryService, type AuthorizedUnaryCall, type ServiceHandlers } from './grpc/unary-service.js';
 import { createPolicyCompiler } from './policy-compiler.js';
 import { startRetentionSchedule, type RetentionSchedule } from './retention-schedule.js';
 import { fleetHandlers } from './services/fleet-service.js';
@@ -118,24 +123,11 @@ const SERVICE_FILES: readonly DescFile[] = [
 /** Server pings detect sidecars that vanished without closing their policy stream. */
 const SERVER_OPTIONS: grpc.ServerOptions = { 'grpc.keepalive_time_ms': 30_000, 'grpc.keepalive_timeout_ms': 10_000 };
 
-function bindAddress(server: grpc.Server, listen: string, credentials: grpc.ServerCredentials): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.bindAsync(listen, credentials, (err, port) => (err ? reject(err) : resolve(port)));
-  });
-}
-
-function shutdown(server: grpc.Server, graceMs: number): Promise<void> {
-  return new Promise((resolve) => {
-    const force = setTimeout(() => {
-      server.forceShutdown();
-      resolve();
-    }, graceMs);
-    force.unref();
-    server.tryShutdown(() => {
-      clearTimeout(force);
-      resolve();
-    });
-  });
+/** host:port only: the control plane serves sidecars over the network, never a unix socket. */
+function tcpTarget(listen: string): Extract<ListenTarget, { kind: 'tcp' }> {
+  const target = parseListenAddress(listen);
+  if (target.kind !== 'tcp') throw new Error(`the control plane listens on host:port, not ${listen}`);
+  return target;
 }
 
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
@@ -161,10 +153,15 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     };
     const verifier = createTokenVerifier(options.auth);
     const listen = options.listen ?? DEFAULT_CONTROL_LISTEN;
-    const credentials = serverCredentials(options.tls, listen, logger);
+    const target = tcpTarget(listen);
+    const tls = serverTlsOptions(options.tls, listen, logger);
     const server = new grpc.Server(SERVER_OPTIONS);
-    const add = <S extends DescService>(service: S, handlers: ServiceHandlers<S>) =>
-      server.addService(grpcServiceDefinition(service), bindUnaryService(service, handlers, verifier, logger));
+    const connectCalls: AuthorizedUnaryCall[] = [];
+    const add = <S extends DescService>(service: S, handlers: ServiceHandlers<S>): void => {
+      const calls = authorizedUnaryCalls(service, handlers, verifier);
+      connectCalls.push(...calls);
+      server.addService(grpcServiceDefinition(service), bindUnaryService(calls, logger));
+    };
     add(PolicyAdminService, policyAdminHandlers(repositories.policies));
     add(GuardrailRuleService, guardrailRuleHandlers(repositories.rules));
     add(RecordService, recordHandlers(repositories.records));
@@ -184,17 +181,27 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
 
     // Before the gRPC bind: if the webhook cannot start (bad certificate), nothing is left bound.
     if (options.webhook) webhook = await startAdmissionServer({ ...options.webhook, logger });
-    const port = await bindAddress(server, listen, credentials);
-    const host = listen.slice(0, listen.lastIndexOf(':'));
+    // StreamPolicies stays gRPC-only: a bidirectional stream needs HTTP/2.
+    const connect = connectNodeAdapter({
+      routes: (router) => addConnectUnaryRoutes(router, connectCalls, logger),
+      // gRPC is grpc-js over HTTP/2 on this port; HTTP/1.1 speaks the Connect protocol only.
+      grpc: false,
+      grpcWeb: false,
+      // JSON callers should see `"deleted": false`, not an omitted default.
+      jsonOptions: { alwaysEmitImplicit: true },
+    });
+    const listener: DualProtocolListener = await listenDualProtocol({ ...target, grpc: server, http1: connect, tls });
+    const port = listener.port;
+    const address = formatAddress(target, port);
     const purgeExpiredRecords = (now?: Date) => repositories.records.purgeAllExpired(repositories.tenants, now);
     const interval = options.retentionIntervalMs ?? HOUR_MS;
     if (interval > 0) retention = startRetentionSchedule(purgeExpiredRecords, interval, logger);
-    logger.info({ address: `${host}:${port}`, storage: options.database ? db.kind : describeStorage(options.storage ?? {}) }, 'control plane listening');
+    logger.info({ address, storage: options.database ? db.kind : describeStorage(options.storage ?? {}) }, 'control plane listening');
 
     let closed: Promise<void> | undefined;
     return {
       port,
-      address: `${host}:${port}`,
+      address,
       repositories,
       server,
       health,
@@ -209,7 +216,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
           // (and record the disconnects while the database is still open).
           await policySync.shutdown();
           await webhook?.close();
-          await shutdown(server, graceMs);
+          await listener.close(graceMs);
+          server.forceShutdown();
           await feed?.close();
           await retention?.stop();
           if (ownsDatabase) await db.close();

@@ -18,7 +18,7 @@ import { FeedbackService } from '../feedback/feedback-service.js';
 import { rootLogger, type Logger } from '../telemetry/logger.js';
 import { CallTracker } from './call-tracker.js';
 import { DemandedReplyCache } from './demanded-reply-cache.js';
-import { routeConnections } from './connection-router.js';
+import { routeConnections } from '../transport/connection-router.js';
 import { connectRoutes } from './connect-routes.js';
 import { DEFAULT_MAX_CONTENT_BYTES, transportReceiveLimit } from './content-limits.js';
 import { grpcScanImplementation } from './grpc-handlers.js';

@@ -1,10 +1,12 @@
 /**
  * Mutual TLS between sidecar and control plane, with certificates made by openssl for this
  * run: a managed sidecar with a client certificate receives and ACKs its policy; a client
- * without a certificate, with one from another CA, or in plaintext is refused.
+ * without a certificate, with one from another CA, or in plaintext is refused. Connect (JSON
+ * over HTTPS/1.1) shares the port and the client-certificate check.
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,5 +110,40 @@ describe('mutual TLS between sidecar and control plane', () => {
       expect(ended.code).toBe(grpc.status.UNAVAILABLE);
       expect(stream.snapshots).toEqual([]);
     }
+  });
+
+  /** One Connect JSON call over HTTPS/1.1; resolves the status, or the TLS failure's code. */
+  function connectOverTls(clientCert: string | undefined, authorization: string): Promise<{ status?: number; body?: string; error?: string }> {
+    return new Promise((resolve) => {
+      const req = httpsRequest(
+        {
+          host: '127.0.0.1',
+          port: plane.port,
+          method: 'POST',
+          path: '/bulwark.v1.FleetService/ListSidecars',
+          headers: { 'content-type': 'application/json', authorization },
+          ca: readFileSync(file('ca.crt')),
+          ...(clientCert ? { cert: readFileSync(file(`${clientCert}.crt`)), key: readFileSync(file(`${clientCert}.key`)) } : {}),
+          agent: false,
+        },
+        (res) => {
+          let body = '';
+          res.on('data', (chunk: Buffer) => (body += chunk.toString()));
+          res.on('end', () => resolve({ status: res.statusCode, body }));
+        },
+      );
+      req.on('error', (err: NodeJS.ErrnoException) => resolve({ error: err.code ?? err.message }));
+      req.end('{}');
+    });
+  }
+
+  it('serves Connect JSON over HTTPS/1.1 on the same port, with the same client-certificate check', async () => {
+    const admin = `Bearer ${await token(['admin'])}`;
+    const ok = await connectOverTls('client', admin);
+    expect(ok.status).toBe(200);
+    expect(JSON.parse(ok.body ?? '{}')).toHaveProperty('sidecars');
+    expect((await connectOverTls('client', 'Bearer nope')).status).toBe(401);
+    expect((await connectOverTls(undefined, admin)).status).toBeUndefined();
+    expect((await connectOverTls('stranger', admin)).status).toBeUndefined();
   });
 });

@@ -4,7 +4,7 @@ import { EngineError } from '../../src/engine/engine-error.js';
 import { PolicyValidationError } from '../../src/policy/policy-error.js';
 import { PoolError } from '../../src/pool/pool-errors.js';
 import { codePointLength, tailOf } from '../../src/sidecar/code-points.js';
-import { classifyConnection } from '../../src/sidecar/connection-router.js';
+import { classifyConnection } from '../../src/transport/connection-router.js';
 import { checkContentSize, checkRequestSize } from '../../src/sidecar/content-limits.js';
 import { formatAddress, parseListenAddress } from '../../src/sidecar/listen-address.js';
 import { RpcError, toRpcError } from '../../src/sidecar/status-errors.js';

@@ -75,7 +75,7 @@ export const RPC_PERMISSIONS: Readonly<Record<string, Permission>> = {
 
 /**
  * The permission of each streaming RPC. Kept apart from {@link RPC_PERMISSIONS}, which lists
- * exactly the unary RPCs that `bindUnaryService` serves; a streaming service checks its own.
+ * exactly the unary RPCs that `authorizedUnaryCalls` serves (gRPC and Connect); a streaming service checks its own.
  */
 export const STREAM_RPC_PERMISSIONS: Readonly<Record<string, Permission>> = {
   '/bulwark.v1.PolicySyncService/StreamPolicies': 'policy.subscribe',

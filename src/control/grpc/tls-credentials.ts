@@ -6,7 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
-import { ChannelCredentials, ServerCredentials } from '@grpc/grpc-js';
+import type { TlsOptions } from 'node:tls';
+import { ChannelCredentials } from '@grpc/grpc-js';
 import type { Logger } from '../../telemetry/logger.js';
 
 /** PEM file paths. `ca` verifies the peer; `cert`/`key` identify this end. */
@@ -51,17 +52,22 @@ function warnPlaintext(address: string, logger: Logger, side: string): void {
   );
 }
 
-/** Server side: mTLS when `tls` is set (cert and key required; ca makes client certificates mandatory). */
-export function serverCredentials(tls: TlsFiles | undefined, listen: string, logger: Logger): ServerCredentials {
+/**
+ * Server side: options for node:tls when `tls` is set (cert and key required; ca makes client
+ * certificates mandatory: mTLS), undefined for plaintext. TLS is terminated by node:tls, not
+ * grpc-js, so gRPC and Connect share it (src/transport/dual-protocol-listener.ts).
+ */
+export function serverTlsOptions(tls: TlsFiles | undefined, listen: string, logger: Logger): TlsOptions | undefined {
   if (!hasTls(tls)) {
     warnPlaintext(listen, logger, 'control-plane listener');
-    return ServerCredentials.createInsecure();
+    return undefined;
   }
   const cert = read(tls.cert, 'certificate');
   const key = read(tls.key, 'key');
   if (!cert || !key) throw new Error('TLS needs both --tls-cert and --tls-key');
   const ca = read(tls.ca, 'CA');
-  return ServerCredentials.createSsl(ca, [{ cert_chain: cert, private_key: key }], ca !== null);
+  if (!ca) return { cert, key };
+  return { cert, key, ca, requestCert: true, rejectUnauthorized: true };
 }
 
 /** Client side: verifies the server with `ca` (else the system roots), presents cert/key when given. */

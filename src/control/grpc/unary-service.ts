@@ -1,11 +1,12 @@
 /**
- * Binds plain handler objects (one async function per RPC) to grpc-js, with authentication
+ * Binds plain handler objects (one async function per RPC) to grpc-js (and, through
+ * connect-routes.ts, to Connect), with authentication
  * and authorisation in front of every call. Handlers receive the decoded request and the
  * verified principal, return the response's init shape, and throw RpcError / StoreError /
  * PolicyValidationError for expected failures.
  */
 import type * as grpc from '@grpc/grpc-js';
-import { create, type DescService, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
+import { create, type DescMethod, type DescService, type MessageInitShape, type MessageShape } from '@bufbuild/protobuf';
 import type { GenService, GenServiceMethods } from '@bufbuild/protobuf/codegenv2';
 import type { Logger } from '../../telemetry/logger.js';
 import { authorize, bearerToken } from '../auth/authorize.js';
@@ -32,35 +33,47 @@ export type ServiceHandlers<S> = {
 
 type AnyHandler = (request: unknown, context: CallContext) => Promise<unknown>;
 
+/** One RPC, authenticated and authorised, independent of the transport that carries it. */
+export interface AuthorizedUnaryCall {
+  /** "/package.Service/Method" */
+  path: string;
+  method: DescMethod;
+  /** Verifies the `authorization` header value, authorises, runs the handler; throws on failure. */
+  run(request: unknown, authorization: string | undefined): Promise<unknown>;
+}
+
 /**
- * The grpc-js implementation of `service`. Fails at startup (not per call) when an RPC has no
- * entry in the permission table: a new RPC can never be reachable without a decision.
+ * The RPCs of `service` behind authentication and authorisation. Fails at startup (not per
+ * call) when an RPC has no entry in the permission table: a new RPC can never be reachable
+ * without a decision. gRPC and Connect both serve these, so auth applies identically.
  */
-export function bindUnaryService<S extends DescService>(
-  service: S,
-  handlers: ServiceHandlers<S>,
-  verifier: TokenVerifier,
-  logger: Logger,
-): grpc.UntypedServiceImplementation {
-  const implementation: grpc.UntypedServiceImplementation = {};
-  for (const method of service.methods) {
+export function authorizedUnaryCalls<S extends DescService>(service: S, handlers: ServiceHandlers<S>, verifier: TokenVerifier): AuthorizedUnaryCall[] {
+  return service.methods.map((method) => {
     const path = `/${service.typeName}/${method.name}`;
     const permission = RPC_PERMISSIONS[path];
     if (!permission) throw new Error(`no permission is declared for ${path}`);
     if (method.methodKind !== 'unary') throw new Error(`${path} is not unary`);
     const handler = (handlers as Record<string, AnyHandler>)[method.localName];
     if (!handler) throw new Error(`no handler for ${path}`);
+    const run = async (request: unknown, authorization: string | undefined): Promise<unknown> => {
+      const principal = await verifier.verify(bearerToken(authorization));
+      authorize(principal, permission);
+      // The shared deserializer marks undecodable bytes (e.g. invalid UTF-8) instead of throwing.
+      checkDecoded(request as object);
+      const response = await handler(request, { principal });
+      return create(method.output, response as MessageInitShape<typeof method.output>);
+    };
+    return { path, method, run };
+  });
+}
+
+/** The grpc-js implementation of one service's calls. */
+export function bindUnaryService(calls: readonly AuthorizedUnaryCall[], logger: Logger): grpc.UntypedServiceImplementation {
+  const implementation: grpc.UntypedServiceImplementation = {};
+  for (const { path, method, run } of calls) {
     implementation[method.localName] = (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
-      const run = async () => {
-        const header = call.metadata.get('authorization')[0];
-        const principal = await verifier.verify(bearerToken(typeof header === 'string' ? header : undefined));
-        authorize(principal, permission);
-        // The shared deserializer marks undecodable bytes (e.g. invalid UTF-8) instead of throwing.
-        checkDecoded(call.request as object);
-        const response = await handler(call.request, { principal });
-        return create(method.output, response as MessageInitShape<typeof method.output>);
-      };
-      run().then(
+      const header = call.metadata.get('authorization')[0];
+      run(call.request, typeof header === 'string' ? header : undefined).then(
         (response) => callback(null, response),
         (err: unknown) => callback(toServiceError(toControlRpcError(err, logger, path))),
       );
