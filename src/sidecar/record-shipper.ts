@@ -57,6 +57,8 @@ export interface RecordShipperStats {
   shipped: number;
   duplicates: number;
   dropped: number;
+  /** Records written to the spill file (the control plane was unreachable). */
+  spilled: number;
 }
 
 export class RecordShipper {
@@ -70,7 +72,7 @@ export class RecordShipper {
   private attempt = 0;
   private nextAttemptAt = 0;
   private closed = false;
-  private readonly counts = { shipped: 0, duplicates: 0, dropped: 0 };
+  private readonly counts = { shipped: 0, duplicates: 0, dropped: 0, spilled: 0 };
   private droppedLogged = 0;
 
   constructor(private readonly options: RecordShipperOptions) {
@@ -179,6 +181,7 @@ export class RecordShipper {
       return;
     }
     await this.spool.append(records.map(toMessage));
+    this.counts.spilled += records.length;
   }
 
   /** Sends `records` in batches; from the first failure on, the rest goes to the spill file. */

@@ -1,6 +1,7 @@
 import type { FeedbackService } from '../feedback/feedback-service.js';
 import type { ScanPool } from '../pool/scan-pool.js';
 import type { Logger } from '../telemetry/logger.js';
+import type { ScanMetrics, TransportScanMetrics } from '../telemetry/metrics/scan-metrics.js';
 import type { CallTracker } from './call-tracker.js';
 import type { DemandedReplyCache } from './demanded-reply-cache.js';
 import type { ScanRecordSink } from './scan-record-sink.js';
@@ -20,4 +21,8 @@ export interface ScanServiceDeps {
   demandedReplies?: DemandedReplyCache;
   /** Feedback reports and the memory of recent scans by id (src/feedback/); optional. */
   feedback?: FeedbackService;
+  /** The sidecar's scan metrics (src/telemetry/metrics/); absent when metrics are off. */
+  metrics?: ScanMetrics;
+  /** The same, bound to the transport serving the call (set by depsForTransport); counts refusals. */
+  scanMetrics?: TransportScanMetrics;
 }

@@ -1,0 +1,89 @@
+/**
+ * Control-plane metrics: every gRPC call by method and status code (a server interceptor, so
+ * no service needs to know), unary latency, policy snapshots pushed to sidecars, and open
+ * policy streams (= connected sidecars).
+ *
+ * Method labels are the registered method paths (interceptors only see calls to registered
+ * handlers), so the label set is bounded by the API. Streaming calls are counted when they
+ * end; their duration is a connection lifetime and is kept out of the latency histogram.
+ */
+import { ServerInterceptingCall, status, type ServerInterceptor } from '@grpc/grpc-js';
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { RPC_SECONDS_BUCKETS } from './buckets.js';
+import { LabelChildren } from './label-children.js';
+
+/** Every server message on this stream is one policy snapshot (policy-sync-session.ts). */
+const STREAM_POLICIES_PATH = '/bulwark.v1.PolicySyncService/StreamPolicies';
+
+const CODE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(status).filter(([, v]) => typeof v === 'number').map(([k, v]) => [v, k]));
+
+export class ControlPlaneMetrics {
+  private readonly requests: LabelChildren<Counter.Internal>;
+  private readonly durations: LabelChildren<Histogram.Internal<'method' | 'code'>>;
+  private readonly pushes: Counter;
+
+  constructor(readonly registry: Registry) {
+    const registers = [registry];
+    const requests = new Counter({
+      name: 'bulwark_control_rpc_requests_total',
+      help: 'Control-plane gRPC calls finished, by method and status code.',
+      labelNames: ['method', 'code'] as const,
+      registers,
+    });
+    this.requests = new LabelChildren((method, code) => requests.labels(method!, code!));
+    const durations = new Histogram({
+      name: 'bulwark_control_rpc_duration_seconds',
+      help: 'Control-plane unary call latency, by method and status code.',
+      labelNames: ['method', 'code'] as const,
+      buckets: RPC_SECONDS_BUCKETS,
+      registers,
+    });
+    this.durations = new LabelChildren((method, code) => durations.labels(method!, code!));
+    this.pushes = new Counter({
+      name: 'bulwark_control_policy_snapshots_pushed_total',
+      help: 'Policy snapshots sent to sidecars over policy streams.',
+      registers,
+    });
+  }
+
+  /** Open policy streams, read at scrape time (policySync.openStreams). */
+  watchConnectedSidecars(openStreams: () => number): void {
+    new Gauge({
+      name: 'bulwark_control_connected_sidecars',
+      help: 'Policy streams open on this replica (one per connected sidecar).',
+      registers: [this.registry],
+      collect() {
+        this.set(openStreams());
+      },
+    });
+  }
+
+  /** The grpc-js server interceptor that records every call. */
+  interceptor(): ServerInterceptor {
+    return (method, call) => {
+      const started = performance.now();
+      const name = method.path.slice(1);
+      const unary = !method.requestStream && !method.responseStream;
+      const pushes = method.path === STREAM_POLICIES_PATH;
+      let finished = false;
+      const finish = (code: number): void => {
+        if (finished) return;
+        finished = true;
+        const codeName = CODE_NAMES[code] ?? String(code);
+        this.requests.get(name, codeName).inc();
+        if (unary) this.durations.get(name, codeName).observe((performance.now() - started) / 1000);
+      };
+      return new ServerInterceptingCall(call, {
+        start: (next) => next({ onCancel: () => finish(status.CANCELLED) }),
+        sendMessage: (message, next) => {
+          if (pushes) this.pushes.inc();
+          next(message);
+        },
+        sendStatus: (st, next) => {
+          finish(st.code ?? status.UNKNOWN);
+          next(st);
+        },
+      });
+    };
+  }
+}
