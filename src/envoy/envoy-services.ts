@@ -8,6 +8,7 @@ import { ExternalProcessor } from '../../gen/envoy/service/ext_proc/v3/external_
 import { grpcServiceDefinition } from '../sidecar/grpc-service-definition.js';
 import type { ScanServiceDeps } from '../sidecar/scan-service-deps.js';
 import type { ExtraGrpcService } from '../sidecar/start-sidecar.js';
+import { depsForTransport } from '../telemetry/metrics/transport-scan-deps.js';
 import { resolveEnvoyOptions, type EnvoyServiceOptions } from './envoy-options.js';
 import { extAuthzImplementation } from './ext-authz-service.js';
 import { extProcImplementation } from './ext-proc-service.js';
@@ -23,8 +24,11 @@ export const DEFAULT_MAX_BODY_BYTES = 16 * 1024 * 1024;
 export function envoyServices(options: EnvoyServicesOptions = {}): (deps: ScanServiceDeps) => ExtraGrpcService[] {
   const resolved = resolveEnvoyOptions(options);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  return (deps) => [
-    { definition: grpcServiceDefinition(Authorization), implementation: extAuthzImplementation(deps, resolved) },
-    { definition: grpcServiceDefinition(ExternalProcessor), implementation: extProcImplementation({ scan: deps, options: resolved, maxBodyBytes }) },
-  ];
+  return (sidecarDeps) => {
+    const deps = depsForTransport(sidecarDeps, 'envoy');
+    return [
+      { definition: grpcServiceDefinition(Authorization), implementation: extAuthzImplementation(deps, resolved) },
+      { definition: grpcServiceDefinition(ExternalProcessor), implementation: extProcImplementation({ scan: deps, options: resolved, maxBodyBytes }) },
+    ];
+  };
 }

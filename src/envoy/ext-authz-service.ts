@@ -18,6 +18,8 @@ import { authzRequestOf, checkAllowed, checkDenied } from './ext-authz-translate
 import { grpcCallContext } from '../sidecar/grpc-call-context.js';
 import { outcomeMetadata, type ScanOutcome } from './scan-outcome.js';
 import { BodyTooLargeError, policyFailMode, scanSegments } from './segment-scanner.js';
+import { checkRequestHeaders } from '../telemetry/tracing/envoy-trace-headers.js';
+import { traceGrpcUnaryWithHeaders } from '../telemetry/tracing/traced-calls.js';
 
 function skipped(scanId: string, policyVersion: string, partial = false): ScanOutcome {
   return { action: 'ALLOW', threatTypes: [], scanId, policyVersion, partial, skipped: true };
@@ -42,7 +44,7 @@ export async function check(request: CheckRequest, ctx: CallContext, deps: ScanS
   try {
     outcome = await scanSegments(
       pool,
-      { tenantId: input.tenantId, policyId: input.policyId, direction: 'INPUT', texts: texts.segments.map((s) => s.text), deadline: ctx.deadline, signal: ctx.signal },
+      { tenantId: input.tenantId, policyId: input.policyId, direction: 'INPUT', texts: texts.segments.map((s) => s.text), deadline: ctx.deadline, signal: ctx.signal, trace: ctx.trace },
       deps.maxContentBytes,
     );
   } catch (err) {
@@ -63,7 +65,7 @@ export function extAuthzImplementation(deps: ScanServiceDeps, options: ResolvedE
       try {
         endCall = deps.calls.begin();
         const { ctx, answered } = grpcCallContext(call);
-        check(call.request, ctx, deps, options).then(
+        traceGrpcUnaryWithHeaders(call, checkRequestHeaders(call.request), ctx, () => check(call.request, ctx, deps, options)).then(
           (response) => {
             answered();
             endCall?.();
@@ -73,6 +75,7 @@ export function extAuthzImplementation(deps: ScanServiceDeps, options: ResolvedE
             answered();
             endCall?.();
             const e = toRpcError(err);
+            deps.scanMetrics?.rejected(e);
             if (isServerFault(e)) deps.logger.error({ code: e.code, err: (err as Error)?.name }, 'ext_authz check failed');
             callback({ code: e.code, details: e.message });
           },

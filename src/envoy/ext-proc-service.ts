@@ -11,6 +11,7 @@ import { checkDecoded } from '../sidecar/content-limits.js';
 import { isServerFault, toRpcError } from '../sidecar/status-errors.js';
 import { ExtProcSession, type ExtProcDeps } from './ext-proc-session.js';
 import { grpcCallContext } from '../sidecar/grpc-call-context.js';
+import { traceGrpcStream } from '../telemetry/tracing/traced-calls.js';
 
 /** Messages waiting for an answer at which reading pauses, and resumes. */
 const PAUSE_AT = 64;
@@ -34,19 +35,23 @@ export function extProcImplementation(deps: ExtProcDeps): UntypedServiceImplemen
         call.emit('error', { code: e.code, details: e.message });
         return;
       }
+      const endSpan = traceGrpcStream(call, context.ctx);
       let finished = false;
       const done = (): void => {
         if (finished) return;
         finished = true;
         endCall();
+        endSpan();
       };
       const session = new ExtProcSession(deps, context.ctx, (response) => call.write(response));
       const fail = (err: unknown): void => {
         if (finished) return;
         const e = toRpcError(err);
+        deps.scan.scanMetrics?.rejected(e);
         if (isServerFault(e)) deps.scan.logger.error({ code: e.code, err: (err as Error)?.name }, 'ext_proc stream failed');
         context.answered();
         call.emit('error', { code: e.code, details: e.message });
+        endSpan(e);
         done();
       };
       let waiting = 0;
