@@ -1,0 +1,109 @@
+/**
+ * Webhook alerts, composed: one durable outbox directory and one delivery loop per
+ * destination (`<dir>/<destination name>/`). `publish` is the hot-path entry: it filters
+ * (severity, denied actions, tenants) and queues the alert for the disk without waiting,
+ * so a scan never waits on a receiver.
+ *
+ *   const alerts = await WebhookAlerts.start({ destinations, dir, logger });
+ *   alerts.publish({ alert, json });
+ *   await alerts.close();   // stops retries; undelivered alerts stay on disk for the next start
+ */
+import { join } from 'node:path';
+import { Outbox, type OutboxStats } from '../outbox/outbox.js';
+import type { Logger } from '../../telemetry/logger.js';
+import { wantsAlert, type AlertDestination } from './alert-destination.js';
+import { alertFromSecurityEvent } from './alert-from-security-event.js';
+import { encodeAlertItem } from './alert-item-codec.js';
+import type { AlertItem } from './alert-message.js';
+import { DestinationDeliverer, type DestinationStats } from './destination-deliverer.js';
+
+export interface WebhookAlertsOptions {
+  destinations: readonly AlertDestination[];
+  /** Parent directory of the per-destination outboxes. */
+  dir: string;
+  logger: Logger;
+  /** Disk bound per destination (default 64 MiB); over it the oldest alerts are dropped (outbox.ts). */
+  maxBytesPerDestination?: number;
+  /** Injected by tests (jitter). */
+  random?: () => number;
+}
+
+export interface WebhookAlertStats extends DestinationStats {
+  destination: string;
+  /** Alerts not yet delivered, and the outbox's own counters (dropped by the disk bound, …). */
+  outbox: OutboxStats;
+}
+
+interface Lane {
+  destination: AlertDestination;
+  outbox: Outbox;
+  deliverer: DestinationDeliverer;
+}
+
+const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+
+export class WebhookAlerts {
+  private constructor(
+    private readonly lanes: readonly Lane[],
+    private readonly logger: Logger,
+  ) {}
+
+  static async start(options: WebhookAlertsOptions): Promise<WebhookAlerts> {
+    const lanes: Lane[] = [];
+    try {
+      for (const destination of options.destinations) {
+        const outbox = await Outbox.open({ dir: join(options.dir, destination.name), maxBytes: options.maxBytesPerDestination ?? DEFAULT_MAX_BYTES, logger: options.logger });
+        const deliverer = new DestinationDeliverer({ destination, outbox, logger: options.logger, ...(options.random ? { random: options.random } : {}) });
+        lanes.push({ destination, outbox, deliverer });
+      }
+    } catch (err) {
+      await Promise.all(lanes.map((l) => l.outbox.close()));
+      throw err;
+    }
+    for (const lane of lanes) lane.deliverer.start();
+    options.logger.info(
+      { destinations: lanes.map((l) => ({ name: l.destination.name, format: l.destination.format, minSeverity: l.destination.minSeverity, signed: l.destination.secret !== undefined, pending: l.outbox.stats().depth })) },
+      'webhook alerts ready',
+    );
+    return new WebhookAlerts(lanes, options.logger);
+  }
+
+  /** A SecurityEvent in its JSON form: alerts when it is a threat or a denied action that a destination wants. */
+  publishEvent(json: unknown): void {
+    const alert = alertFromSecurityEvent(json);
+    if (alert) this.publish({ alert, json });
+  }
+
+  /** Queues the alert for every destination that wants it; never throws, never waits. */
+  publish(item: AlertItem): void {
+    try {
+      let payload: Uint8Array | undefined;
+      for (const lane of this.lanes) {
+        if (!wantsAlert(lane.destination, item.alert)) continue;
+        payload ??= encodeAlertItem(item);
+        lane.outbox.enqueue({ destination: lane.destination.name, key: item.alert.eventId, headers: {}, payload });
+      }
+    } catch (err) {
+      this.logger.error({ err: (err as Error)?.message }, 'alert not queued');
+    }
+  }
+
+  /** Resolves when everything published so far is on disk. */
+  async flush(): Promise<void> {
+    await Promise.all(this.lanes.map((l) => l.outbox.flush()));
+  }
+
+  stats(): WebhookAlertStats[] {
+    return this.lanes.map((l) => ({ destination: l.destination.name, ...l.deliverer.counts, outbox: l.outbox.stats() }));
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(
+      this.lanes.map(async (l) => {
+        await l.outbox.flush();
+        await l.deliverer.stop();
+        await l.outbox.close();
+      }),
+    );
+  }
+}
