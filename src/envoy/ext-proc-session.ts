@@ -269,6 +269,7 @@ export class ExtProcSession {
           texts: texts.segments.map((s) => s.text),
           deadline: this.ctx.deadline,
           signal: this.ctx.signal,
+          trace: this.ctx.trace,
           ...(phase === 'response' ? { guard: outputGuardFields(this.systemPrompt, this.inputText) } : {}),
         },
         this.deps.scan.maxContentBytes,

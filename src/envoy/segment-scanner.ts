@@ -14,6 +14,8 @@ import type { ScanPool } from '../pool/scan-pool.js';
 import { threatTypesOf } from './blocked-bodies.js';
 import { containsSeparator, joinSegments, splitJoined } from './joined-segments.js';
 import type { ScanOutcome } from './scan-outcome.js';
+import { traceScan } from '../telemetry/tracing/pool-hop-spans.js';
+import type { CallTrace } from '../telemetry/tracing/rpc-server-span.js';
 
 export interface SegmentScanRequest {
   tenantId: string;
@@ -25,6 +27,8 @@ export interface SegmentScanRequest {
   signal?: AbortSignal;
   /** Output guards: the application's system prompt and the input that produced the answer. */
   guard?: OutputGuardFields;
+  /** The call's server span when traced (the joined scan's pool hop hangs under it). */
+  trace?: CallTrace;
 }
 
 /**
@@ -71,7 +75,8 @@ export async function scanSegments(pool: ScanPool, request: SegmentScanRequest, 
     deadline: request.deadline,
     ...request.guard,
   });
-  const result = await pool.scan(task(joined), request.signal);
+  const joinedTask = task(joined);
+  const result = await traceScan(request.trace, joinedTask, () => pool.scan(joinedTask, request.signal));
   const outcome: ScanOutcome = {
     action: result.action,
     threatTypes: threatTypesOf(result.threats),

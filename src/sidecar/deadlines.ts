@@ -11,6 +11,7 @@
  * DEADLINE_EXCEEDED rather than CANCELLED.
  */
 import { status } from '@grpc/grpc-js';
+import type { CallTrace } from '../telemetry/tracing/rpc-server-span.js';
 import { RpcError } from './status-errors.js';
 
 /** Deadline and cancellation of one call, in the form the pool and engine take. */
@@ -18,6 +19,8 @@ export interface CallContext {
   /** ms since epoch (Date.now()); 0 = no deadline. */
   deadline: number;
   signal: AbortSignal;
+  /** The call's server span, when tracing is on and the call is sampled (pool hops hang under it). */
+  trace?: CallTrace;
 }
 
 /** The abort reason meaning "the deadline passed" (what the pool maps to DEADLINE_EXCEEDED). */
