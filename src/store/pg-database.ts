@@ -42,6 +42,13 @@ export async function openPgDatabase(options: PgDatabaseOptions): Promise<Databa
     async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
       const client = await pool.connect();
       let broken: Error | undefined;
+      // The pool listens for errors only on idle clients: a connection lost while this one is
+      // checked out would be an 'error' event nobody handles, which ends the process. The
+      // failing query rejects anyway; the error only marks the client for disposal.
+      const onLost = (err: Error): void => {
+        broken ??= err;
+      };
+      client.on('error', onLost);
       try {
         await client.query('BEGIN');
         const result = await fn(executor(client));
@@ -56,6 +63,7 @@ export async function openPgDatabase(options: PgDatabaseOptions): Promise<Databa
         }
         throw err;
       } finally {
+        client.off('error', onLost);
         client.release(broken);
       }
     },
