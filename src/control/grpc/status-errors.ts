@@ -7,6 +7,7 @@ import { status, Metadata, type ServiceError } from '@grpc/grpc-js';
 import { PolicyValidationError } from '../../policy/policy-error.js';
 import { RpcError } from '../../sidecar/status-errors.js';
 import { StoreError, type StoreErrorKind } from '../../store/store-error.js';
+import { isStoreUnavailable } from '../../store/store-unavailable.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { AuthError } from '../auth/auth-error.js';
 
@@ -30,12 +31,17 @@ const AUTH_CODES: Record<AuthError['kind'], status> = {
   unavailable: status.UNAVAILABLE,
 };
 
-/** Any thrown value → an RpcError; unexpected ones are logged and become INTERNAL. */
+/** Any thrown value → an RpcError; a database outage becomes UNAVAILABLE; unexpected ones are logged and become INTERNAL. */
 export function toControlRpcError(err: unknown, logger: Logger, path: string): RpcError {
   if (err instanceof RpcError) return err;
   if (err instanceof AuthError) return new RpcError(AUTH_CODES[err.kind], err.message);
   if (err instanceof StoreError) return new RpcError(STORE_CODES[err.kind], err.message);
   if (err instanceof PolicyValidationError) return new RpcError(status.INVALID_ARGUMENT, err.message);
+  if (isStoreUnavailable(err)) {
+    // Expected during a database outage: a retryable status and one short line, no stack.
+    logger.warn({ path, code: (err as { code?: unknown }).code, error: (err as Error).message }, 'the database is unreachable');
+    return new RpcError(status.UNAVAILABLE, 'the database is unreachable; retry later');
+  }
   logger.error({ err, path }, 'control-plane call failed');
   return new RpcError(status.INTERNAL, 'internal error');
 }
