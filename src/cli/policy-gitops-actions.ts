@@ -6,6 +6,7 @@ import { status } from '@grpc/grpc-js';
 import { timestampDate } from '@bufbuild/protobuf/wkt';
 import { PolicyAdminService, type Policy } from '../../gen/bulwark/v1/policy_admin_service_pb.js';
 import { PolicyValidationError } from '../policy/policy-error.js';
+import { redactPolicySecrets } from '../policy/policy-secrets.js';
 import type { CliIo } from './cli-command.js';
 import { AdminCallError, type AdminConnection } from './control-plane-client.js';
 import { lineDiff } from './line-diff.js';
@@ -30,13 +31,26 @@ async function validateAll(admin: AdminConnection, documents: PolicyDocument[]):
   if (problems.length > 0) throw new PolicyValidationError(`nothing applied:\n${problems.join('\n')}`);
 }
 
+/**
+ * Whether the stored policy already says what `doc` says. A token without the secrets
+ * permission reads `hashSalt: REDACTED` (src/policy/policy-secrets.ts): then the redacted texts
+ * must match and so must the compiled versions, which cover the salt through its digest.
+ */
+async function unchanged(admin: AdminConnection, existing: Policy, doc: PolicyDocument): Promise<boolean> {
+  if (sameContent(existing.yaml, doc.yaml)) return true;
+  const redacted = redactPolicySecrets(doc.yaml);
+  if (redacted === doc.yaml || !sameContent(existing.yaml, redacted)) return false;
+  const check = await admin.call(PolicyAdminService, 'validatePolicy', { policyId: doc.policyId, yaml: doc.yaml, includeRules: true });
+  return check.valid && check.compiledVersion === existing.compiledVersion;
+}
+
 async function applyOne(admin: AdminConnection, doc: PolicyDocument): Promise<string> {
   const existing = await stored(admin, doc.policyId);
   if (!existing) {
     const created = (await admin.call(PolicyAdminService, 'createPolicy', { policyId: doc.policyId, yaml: doc.yaml })).policy;
     return `policy/${doc.policyId} created (version ${created?.version})`;
   }
-  if (sameContent(existing.yaml, doc.yaml)) return `policy/${doc.policyId} unchanged (version ${existing.version})`;
+  if (await unchanged(admin, existing, doc)) return `policy/${doc.policyId} unchanged (version ${existing.version})`;
   const updated = (await admin.call(PolicyAdminService, 'updatePolicy', { policyId: doc.policyId, yaml: doc.yaml, expectedVersion: existing.version })).policy;
   return `policy/${doc.policyId} configured (version ${updated?.version})`;
 }
@@ -54,7 +68,7 @@ export async function diffPolicies(admin: AdminConnection, path: string, io: Cli
   let differences = 0;
   for (const doc of readPolicyDocuments(path).documents) {
     const current = await stored(admin, doc.policyId);
-    if (current && sameContent(current.yaml, doc.yaml)) continue;
+    if (current && (await unchanged(admin, current, doc))) continue;
     differences++;
     io.stdout.write(`--- policy/${doc.policyId} ${current ? `(control plane, version ${current.version})` : '(does not exist)'}\n`);
     io.stdout.write(`+++ policy/${doc.policyId} (${doc.source})\n`);

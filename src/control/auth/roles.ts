@@ -9,6 +9,7 @@
  * | metrics.read      |   ✓    |   ✓    |   ✓   |         |                |
  * | policy.write      |        |   ✓    |   ✓   |         |                |
  * | policy.delete     |        |        |   ✓   |         |                |
+ * | policy.secrets.read |      |        |   ✓   |         |                |
  * | fleet.read        |        |        |   ✓   |         |                |
  * | records.ingest    |        |        |   ✓   |    ✓    |                |
  * | policy.subscribe  |        |        |       |    ✓    |                |
@@ -25,6 +26,8 @@ export type Permission =
   | 'policy.read'
   | 'policy.write'
   | 'policy.delete'
+  /** Not an RPC: whether policy reads show secrets (spec.hashSalt) instead of a redaction marker. */
+  | 'policy.secrets.read'
   | 'records.read'
   | 'metrics.read'
   | 'fleet.read'
@@ -34,7 +37,7 @@ export type Permission =
 
 const VIEWER: readonly Permission[] = ['policy.read', 'records.read', 'metrics.read'];
 const EDITOR: readonly Permission[] = [...VIEWER, 'policy.write'];
-const ADMIN: readonly Permission[] = [...EDITOR, 'policy.delete', 'fleet.read', 'records.ingest'];
+const ADMIN: readonly Permission[] = [...EDITOR, 'policy.delete', 'policy.secrets.read', 'fleet.read', 'records.ingest'];
 
 /** What each role may do. */
 export const ROLE_PERMISSIONS: Readonly<Record<Role, readonly Permission[]>> = {

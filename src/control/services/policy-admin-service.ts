@@ -6,9 +6,11 @@ import type { PolicyVersionRecord } from '../../store/policy-records.js';
 import type { PolicyRepository } from '../../store/policy-repository.js';
 import { TENANT_ID_PATTERN } from '../../store/scoped-session.js';
 import { tenantOf } from '../auth/authorize.js';
+import { rolesGrant } from '../auth/roles.js';
 import { invalidArgument } from '../grpc/status-errors.js';
 import type { CallContext, ServiceHandlers } from '../grpc/unary-service.js';
 import { declaredPolicyName } from '../policy-compiler.js';
+import { redactPolicySecrets } from '../../policy/policy-secrets.js';
 import { timestampFromIso } from './proto-values.js';
 
 /** Policy ids follow the policy format's identifier rule (same as tenant ids). */
@@ -19,13 +21,15 @@ export function checkPolicyId(policyId: string, field = 'policy_id'): string {
   return policyId;
 }
 
-export function toPolicyMessage(v: PolicyVersionRecord): MessageInitShape<typeof PolicySchema> {
+/** The response form of a version; secrets are redacted unless `revealSecrets` (src/policy/policy-secrets.ts). */
+export function toPolicyMessage(v: PolicyVersionRecord, revealSecrets: boolean): MessageInitShape<typeof PolicySchema> {
+  const show = revealSecrets ? (yaml: string) => yaml : redactPolicySecrets;
   return {
     policyId: v.policyId,
     tenantId: v.tenantId,
     version: v.version,
-    yaml: v.sourceYaml,
-    effectiveYaml: v.effectiveYaml,
+    yaml: show(v.sourceYaml),
+    effectiveYaml: show(v.effectiveYaml),
     compiledVersion: v.compiledVersion,
     ruleCount: v.rules.length,
     deleted: v.deleted,
@@ -38,21 +42,24 @@ export function toPolicyMessage(v: PolicyVersionRecord): MessageInitShape<typeof
 
 const actorOf = (ctx: CallContext) => ({ subject: ctx.principal.subject });
 
+/** The caller's view of a version: with secrets only for roles granted `policy.secrets.read`. */
+const messageFor = (ctx: CallContext) => (v: PolicyVersionRecord) => toPolicyMessage(v, rolesGrant(ctx.principal.roles, 'policy.secrets.read'));
+
 export function policyAdminHandlers(policies: PolicyRepository): ServiceHandlers<typeof PolicyAdminService> {
   return {
     async createPolicy(req, ctx) {
       const policyId = checkPolicyId(req.policyId || declaredPolicyName(req.yaml) || '', req.policyId ? 'policy_id' : 'policy_id (or metadata.name)');
       const created = await policies.create(tenantOf(ctx.principal), { policyId, sourceYaml: req.yaml }, actorOf(ctx));
-      return { policy: toPolicyMessage(created) };
+      return { policy: messageFor(ctx)(created) };
     },
 
     async getPolicy(req, ctx) {
-      return { policy: toPolicyMessage(await policies.get(tenantOf(ctx.principal), checkPolicyId(req.policyId), req.version)) };
+      return { policy: messageFor(ctx)(await policies.get(tenantOf(ctx.principal), checkPolicyId(req.policyId), req.version)) };
     },
 
     async listPolicies(req, ctx) {
       const page = await policies.list(tenantOf(ctx.principal), { pageSize: req.pageSize, pageToken: req.pageToken });
-      return { policies: page.items.map(toPolicyMessage), nextPageToken: page.nextPageToken };
+      return { policies: page.items.map(messageFor(ctx)), nextPageToken: page.nextPageToken };
     },
 
     async updatePolicy(req, ctx) {
@@ -62,7 +69,7 @@ export function policyAdminHandlers(policies: PolicyRepository): ServiceHandlers
         { policyId: checkPolicyId(req.policyId), sourceYaml: req.yaml, expectedVersion: req.expectedVersion },
         actorOf(ctx),
       );
-      return { policy: toPolicyMessage(updated) };
+      return { policy: messageFor(ctx)(updated) };
     },
 
     async deletePolicy(req, ctx) {
@@ -71,7 +78,7 @@ export function policyAdminHandlers(policies: PolicyRepository): ServiceHandlers
         { policyId: checkPolicyId(req.policyId), expectedVersion: req.expectedVersion },
         actorOf(ctx),
       );
-      return { policy: toPolicyMessage(tomb) };
+      return { policy: messageFor(ctx)(tomb) };
     },
 
     async validatePolicy(req, ctx) {
@@ -90,7 +97,7 @@ export function policyAdminHandlers(policies: PolicyRepository): ServiceHandlers
         pageSize: req.pageSize,
         pageToken: req.pageToken,
       });
-      return { versions: page.items.map(toPolicyMessage), nextPageToken: page.nextPageToken };
+      return { versions: page.items.map(messageFor(ctx)), nextPageToken: page.nextPageToken };
     },
   };
 }
