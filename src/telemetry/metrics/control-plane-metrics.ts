@@ -8,22 +8,25 @@
  * end; their duration is a connection lifetime and is kept out of the latency histogram.
  */
 import { ServerInterceptingCall, status, type ServerInterceptor } from '@grpc/grpc-js';
-import { Counter, Gauge, Histogram, type Registry } from 'prom-client';
+import { Counter, Gauge, Histogram } from 'prom-client';
 import { RPC_SECONDS_BUCKETS } from './buckets.js';
 import { LabelChildren } from './label-children.js';
+import { parseMetricsListen } from './metrics-listen.js';
+import { ServedMetrics } from './served-metrics.js';
 
 /** Every server message on this stream is one policy snapshot (policy-sync-session.ts). */
 const STREAM_POLICIES_PATH = '/bulwark.v1.PolicySyncService/StreamPolicies';
 
 const CODE_NAMES: Record<number, string> = Object.fromEntries(Object.entries(status).filter(([, v]) => typeof v === 'number').map(([k, v]) => [v, k]));
 
-export class ControlPlaneMetrics {
+export class ControlPlaneMetrics extends ServedMetrics {
   private readonly requests: LabelChildren<Counter.Internal>;
   private readonly durations: LabelChildren<Histogram.Internal<'method' | 'code'>>;
   private readonly pushes: Counter;
 
-  constructor(readonly registry: Registry) {
-    const registers = [registry];
+  constructor(listen: { host: string; port: number }) {
+    super(listen);
+    const registers = [this.registry];
     const requests = new Counter({
       name: 'bulwark_control_rpc_requests_total',
       help: 'Control-plane gRPC calls finished, by method and status code.',
@@ -86,4 +89,10 @@ export class ControlPlaneMetrics {
       });
     };
   }
+}
+
+/** The control plane's metrics for `metricsListen` ("host:port"; undefined or "off" = none). */
+export function controlPlaneMetricsFor(metricsListen: string | undefined): ControlPlaneMetrics | undefined {
+  const listen = parseMetricsListen(metricsListen ?? 'off');
+  return listen === 'off' ? undefined : new ControlPlaneMetrics(listen);
 }

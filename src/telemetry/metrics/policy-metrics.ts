@@ -45,7 +45,6 @@ export class PolicyMetrics {
       buckets: PUSH_LAG_SECONDS_BUCKETS,
       registers,
     });
-    note();
   }
 
   /** The enforced version changed now. */
