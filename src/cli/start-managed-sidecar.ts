@@ -34,5 +34,7 @@ export function startManagedSidecar(config: SidecarCliConfig, cp: SidecarControl
     initialPolicyTimeoutMs: cp.initialPolicyTimeoutMs,
     // Envoy ext_authz / ext_proc on the same port (options: BULWARK_* variables).
     extraServices: envoyServicesFromEnv(process.env),
+    // CheckAction's audit log, Redis and admin token: the same with or without a control plane.
+    agentActions: config.agentActions,
   });
 }
