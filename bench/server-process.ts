@@ -17,6 +17,8 @@ export interface ServerProcess {
   rssMiB(): number;
   /** SIGTERM and wait; resolves to the exit code and how long the drain took. */
   stop(): Promise<{ code: number | null; signal: string | null; ms: number }>;
+  /** SIGKILL (no drain, no cleanup: a crash) and wait for the exit. */
+  kill(): Promise<void>;
 }
 
 const STARTUP_TIMEOUT_MS = 30_000;
@@ -32,18 +34,20 @@ export function readRssMiB(pid: number): number {
 }
 
 /**
- * Starts `node <cliPath> sidecar --listen 127.0.0.1:0 …extraArgs` and resolves once the
- * startup line (a pino JSON line with an `address` field) appears on its stdout.
+ * Starts `node <cliPath> sidecar --listen 127.0.0.1:0 …extraArgs` (with `env` added to this
+ * process's environment) and resolves once the startup line (a pino JSON line with an
+ * `address` field) appears on its stdout.
  */
 export function startServerProcess(
   cliPath: string,
   extraArgs: string[] = [],
   nodeArgs: string[] = [],
+  env: NodeJS.ProcessEnv = {},
 ): Promise<ServerProcess> {
   const argv = [...nodeArgs, cliPath, 'sidecar', '--listen', '127.0.0.1:0', ...extraArgs];
   const child: ChildProcess = spawn(process.execPath, argv, {
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, BULWARK_LOG_LEVEL: process.env.BULWARK_LOG_LEVEL ?? 'info' },
+    env: { ...process.env, BULWARK_LOG_LEVEL: process.env.BULWARK_LOG_LEVEL ?? 'info', ...env },
   });
   const stderrTail: string[] = [];
   child.stderr?.on('data', (d: Buffer) => {
@@ -89,6 +93,12 @@ export function startServerProcess(
             }
             child.once('exit', (code, signal) => done({ code, signal, ms: performance.now() - t0 }));
             child.kill('SIGTERM');
+          }),
+        kill: () =>
+          new Promise((done) => {
+            if (child.exitCode !== null || child.signalCode !== null) return done();
+            child.once('exit', () => done());
+            child.kill('SIGKILL');
           }),
       });
     });
