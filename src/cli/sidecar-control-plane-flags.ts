@@ -55,7 +55,8 @@ export interface SidecarControlPlaneConfig {
   tls: TlsFiles;
 }
 
-function defaultDataDir(env: NodeJS.ProcessEnv): string {
+/** The sidecar's state directory when --data-dir and BULWARK_DATA_DIR are not set. */
+export function defaultDataDir(env: NodeJS.ProcessEnv): string {
   const stateHome = env.XDG_STATE_HOME && env.XDG_STATE_HOME.startsWith('/') ? env.XDG_STATE_HOME : join(homedir(), '.local', 'state');
   return join(stateHome, 'bulwark', 'sidecar');
 }
