@@ -11,6 +11,8 @@ import { WEBHOOK_FLAGS, WEBHOOK_HELP, webhookOptions } from './webhook-flags.js'
 import { authConfigFromEnv } from '../control/auth/auth-config.js';
 import { DEFAULT_CONTROL_LISTEN, startControlPlane, type ControlPlaneOptions } from '../control/start-control-plane.js';
 import { createLogger } from '../telemetry/logger.js';
+import { CONTROL_PLANE_SERVICE_NAME, startTracingFromEnv } from '../telemetry/tracing/tracing-from-env.js';
+import { SIDECAR_VERSION } from '../sidecar/sidecar-version.js';
 
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
@@ -94,10 +96,12 @@ function firstSignal(): Promise<NodeJS.Signals> {
 /** Runs until `stop` resolves (tests pass their own promise instead of a signal). */
 export async function runControlPlane(options: ControlPlaneOptions & { logLevel: string }, stop: Promise<unknown>): Promise<number> {
   const logger = createLogger({ level: options.logLevel, name: 'bulwark-control' });
+  const tracing = await startTracingFromEnv(CONTROL_PLANE_SERVICE_NAME, SIDECAR_VERSION, logger);
   const plane = await startControlPlane({ ...options, logger });
   const reason = await stop;
   logger.info({ reason: String(reason) }, 'shutting down');
   await plane.close();
+  await tracing.shutdown();
   return ExitCode.OK;
 }
 

@@ -9,6 +9,8 @@ import { ExitCode } from './exit-codes.js';
 import { oneOf, parseFlags, positiveInt, stringFlag } from './parse-flags.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { SidecarOptions } from '../sidecar/start-sidecar.js';
+import { SIDECAR_VERSION } from '../sidecar/sidecar-version.js';
+import { SIDECAR_SERVICE_NAME, startTracingFromEnv } from '../telemetry/tracing/tracing-from-env.js';
 import { CONTROL_PLANE_FLAGS, CONTROL_PLANE_HELP, sidecarControlPlaneConfig, type SidecarControlPlaneConfig } from './sidecar-control-plane-flags.js';
 import { AGENT_ACTION_FLAGS, AGENT_ACTION_HELP, agentActionOptions } from './sidecar-agent-action-flags.js';
 
@@ -153,6 +155,8 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const [{ createLogger }, { startSidecar }] = await Promise.all([import('../telemetry/logger.js'), import('../sidecar/start-sidecar.js')]);
   const logger = createLogger({ level: config.logLevel });
   const shutdown = firstShutdownSignal(logger);
+  // OTEL_TRACES_EXPORTER etc.; off (nothing loaded) unless set. Flushed after the drain below.
+  const tracing = await startTracingFromEnv(SIDECAR_SERVICE_NAME, SIDECAR_VERSION, logger);
   // startSidecar logs the startup line itself (address, port, workers, policy version).
   const sidecar = config.controlPlane
     ? await (await import('./start-managed-sidecar.js')).startManagedSidecar(config, config.controlPlane, logger)
@@ -170,6 +174,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const signal = await shutdown;
   logger.info({ signal }, 'shutting down: draining in-flight scans');
   await sidecar.close();
+  await tracing.shutdown();
   return ExitCode.OK;
 }
 

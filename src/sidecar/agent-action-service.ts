@@ -26,6 +26,7 @@ import {
   type ReleaseAgentRequest,
   type ReleaseAgentResponse,
 } from '../../gen/bulwark/v1/action_service_pb.js';
+import type { ActionDecisionData, ActionRequestData } from '../actions/action-names.js';
 import { AgentActionRuntime } from '../actions/action-runtime.js';
 import { warmExfiltrationDetectors } from '../actions/exfiltration-check.js';
 import type { ActionStateStore } from '../actions/state/action-state-store.js';
@@ -33,6 +34,9 @@ import { RedisStateStore } from '../actions/state/redis-state-store.js';
 import { AuditLogWriter } from '../audit/audit-log-writer.js';
 import type { PolicySet } from '../policy/types.js';
 import type { Logger } from '../telemetry/logger.js';
+import type { ActionMetrics } from '../telemetry/metrics/action-metrics.js';
+import { annotateCheckAction } from '../telemetry/tracing/action-span-attributes.js';
+import { traceConnectUnary, traceGrpcUnary } from '../telemetry/tracing/traced-calls.js';
 import { actionDecisionMessage, actionRequestData, agentStatusMessage, healthFilter } from './action-proto-mapping.js';
 import type { CallTracker } from './call-tracker.js';
 import { checkDecoded } from './content-limits.js';
@@ -53,6 +57,8 @@ export interface AgentActionOptions {
   auditMaxFileBytes?: number;
   /** Required (as a bearer token) by ReleaseAgent when set. */
   adminToken?: string;
+  /** Called with every CheckAction decision (security events); must not throw or block. */
+  onDecision?: (req: ActionRequestData, decision: ActionDecisionData) => void;
 }
 
 export interface SidecarAgentActions {
@@ -85,6 +91,7 @@ export async function startAgentActions(
   policySet: () => PolicySet,
   calls: CallTracker,
   logger: Logger,
+  metrics?: ActionMetrics,
 ): Promise<SidecarAgentActions> {
   const store: ActionStateStore | undefined = options.redisUrl
     ? await RedisStateStore.connect({ url: options.redisUrl, keyPrefix: options.redisKeyPrefix, logger })
@@ -107,7 +114,15 @@ export async function startAgentActions(
     }
   };
   const handlers = {
-    checkAction: (req: ActionRequest): Promise<ActionDecision> => tracked(async () => actionDecisionMessage(await runtime.checkAction(actionRequestData(req)))),
+    checkAction: (req: ActionRequest): Promise<ActionDecision> =>
+      tracked(async () => {
+        const request = actionRequestData(req);
+        const decision = await runtime.checkAction(request);
+        metrics?.decided(request, decision);
+        options.onDecision?.(request, decision);
+        annotateCheckAction(request, decision);
+        return actionDecisionMessage(decision);
+      }),
     getAgentStatus: (req: GetAgentStatusRequest): Promise<GetAgentStatusResponse> =>
       tracked(async () => {
         checkDecoded(req);
@@ -134,7 +149,7 @@ export async function startAgentActions(
   const unary =
     <Req, Res>(fn: (req: Req, call: ServerUnaryCall<Req, Res>) => Promise<Res>) =>
     (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
-      fn(call.request, call).then(
+      traceGrpcUnary(call, undefined, () => fn(call.request, call)).then(
         (res) => callback(null, res),
         (err: unknown) => {
           const e = toRpcError(err);
@@ -149,20 +164,21 @@ export async function startAgentActions(
     ReleaseAgent: unary<ReleaseAgentRequest, ReleaseAgentResponse>((req, call) => handlers.releaseAgent(req, firstHeader(call.metadata))),
   };
 
-  const connect = async <T>(work: () => Promise<T>): Promise<T> => {
-    try {
-      return await work();
-    } catch (err) {
-      const e = toRpcError(err);
-      throw new ConnectError(e.message, e.code as number as Code);
-    }
-  };
+  const connect = <T>(context: HandlerContext, work: () => Promise<T>): Promise<T> =>
+    traceConnectUnary(context, undefined, async () => {
+      try {
+        return await work();
+      } catch (err) {
+        const e = toRpcError(err);
+        throw new ConnectError(e.message, e.code as number as Code);
+      }
+    });
   const connectRoutes = (router: ConnectRouter): void => {
     router.service(AgentActionService, {
-      checkAction: (req) => connect(() => handlers.checkAction(req)),
-      getAgentStatus: (req) => connect(() => handlers.getAgentStatus(req)),
-      listAgents: (req) => connect(() => handlers.listAgents(req)),
-      releaseAgent: (req, context: HandlerContext) => connect(() => handlers.releaseAgent(req, context.requestHeader.get('authorization') ?? undefined)),
+      checkAction: (req, context) => connect(context, () => handlers.checkAction(req)),
+      getAgentStatus: (req, context) => connect(context, () => handlers.getAgentStatus(req)),
+      listAgents: (req, context) => connect(context, () => handlers.listAgents(req)),
+      releaseAgent: (req, context: HandlerContext) => connect(context, () => handlers.releaseAgent(req, context.requestHeader.get('authorization') ?? undefined)),
     });
   };
 

@@ -19,6 +19,7 @@ import { handleScan } from './scan-handler.js';
 import type { ScanServiceDeps } from './scan-service-deps.js';
 import { toRpcError } from './status-errors.js';
 import { StreamScanSession } from './stream-scan-handler.js';
+import { traceConnectStream, traceConnectSync, traceConnectUnary } from '../telemetry/tracing/traced-calls.js';
 
 /** gRPC and Connect share code numbers. */
 function connectErrorOf(err: unknown): ConnectError {
@@ -47,9 +48,9 @@ function contextOf(context: HandlerContext): CallContext {
 export function connectRoutes(deps: ScanServiceDeps): (router: ConnectRouter) => void {
   return (router) => {
     router.service(SecurityScanService, {
-      createCanary(request) {
+      createCanary(request, context) {
         try {
-          return handleCreateCanary(request, deps);
+          return traceConnectSync(context, () => handleCreateCanary(request, deps));
         } catch (err) {
           throw connectErrorOf(err);
         }
@@ -65,7 +66,8 @@ export function connectRoutes(deps: ScanServiceDeps): (router: ConnectRouter) =>
 
       async scan(request, context) {
         try {
-          return await handleScan(request, contextOf(context), deps);
+          const ctx = contextOf(context);
+          return await traceConnectUnary(context, ctx, () => handleScan(request, ctx, deps));
         } catch (err) {
           throw connectErrorOf(err);
         }
@@ -85,6 +87,7 @@ export function connectRoutes(deps: ScanServiceDeps): (router: ConnectRouter) =>
           endCall();
           throw connectErrorOf(err);
         }
+        const endSpan = traceConnectStream(context, ctx);
         const responses = new AsyncQueue<StreamScanResponse>();
         const session = new StreamScanSession(deps, ctx, { send: (r) => responses.push(r) });
         ctx.signal.addEventListener('abort', () => session.abort(), { once: true });
@@ -100,6 +103,7 @@ export function connectRoutes(deps: ScanServiceDeps): (router: ConnectRouter) =>
         } finally {
           session.abort();
           endCall();
+          endSpan();
         }
       },
     });

@@ -20,13 +20,16 @@ import { handleScan } from './scan-handler.js';
 import type { ScanServiceDeps } from './scan-service-deps.js';
 import { toRpcError } from './status-errors.js';
 import { StreamScanSession } from './stream-scan-handler.js';
+import { depsForTransport } from '../telemetry/metrics/transport-scan-deps.js';
+import { traceGrpcStream, traceGrpcSync, traceGrpcUnary } from '../telemetry/tracing/traced-calls.js';
 
 /** The grpc-js implementation of SecurityScanService (keys are the proto method names). */
-export function grpcScanImplementation(deps: ScanServiceDeps): UntypedServiceImplementation {
+export function grpcScanImplementation(sidecarDeps: ScanServiceDeps): UntypedServiceImplementation {
+  const deps = depsForTransport(sidecarDeps, 'grpc');
   return {
     CreateCanary(call: ServerUnaryCall<CreateCanaryRequest, CreateCanaryResponse>, callback: sendUnaryData<CreateCanaryResponse>): void {
       try {
-        callback(null, handleCreateCanary(call.request, deps));
+        callback(null, traceGrpcSync(call, () => handleCreateCanary(call.request, deps)));
       } catch (err) {
         const e = toRpcError(err);
         callback({ code: e.code, details: e.message });
@@ -52,7 +55,7 @@ export function grpcScanImplementation(deps: ScanServiceDeps): UntypedServiceImp
         callback({ code: e.code, details: e.message });
         return;
       }
-      handleScan(call.request, callCtx.ctx, deps).then(
+      traceGrpcUnary(call, callCtx.ctx, () => handleScan(call.request, callCtx.ctx, deps)).then(
         (response) => {
           callCtx.answered();
           callback(null, response);
@@ -82,6 +85,7 @@ export function grpcScanImplementation(deps: ScanServiceDeps): UntypedServiceImp
         return;
       }
       const ctx = callCtx.ctx;
+      const endSpan = traceGrpcStream(call, ctx);
       const session = new StreamScanSession(deps, ctx, {
         send: (response) => {
           call.write(response);
@@ -94,6 +98,7 @@ export function grpcScanImplementation(deps: ScanServiceDeps): UntypedServiceImp
         if (finished) return;
         finished = true;
         endCall();
+        endSpan();
       };
       ctx.signal.addEventListener(
         'abort',

@@ -11,6 +11,8 @@ import type { CallContext } from './deadlines.js';
 import { actionEnum, directionName, tenantOrDefault, threatMessage } from './proto-mapping.js';
 import type { ScanServiceDeps } from './scan-service-deps.js';
 import { isServerFault, toRpcError } from './status-errors.js';
+import { logScanFinished, requestLogger } from '../telemetry/request-log.js';
+import { traceScan } from '../telemetry/tracing/pool-hop-spans.js';
 
 /** Builds the engine task; throws INVALID_ARGUMENT for requests the engine must not see. */
 export function scanTaskOf(request: ScanRequest, deadline: number, maxContentBytes: number): ScanTask {
@@ -69,11 +71,12 @@ export async function handleScan(request: ScanRequest, ctx: CallContext, deps: S
   try {
     const task = scanTaskOf(request, ctx.deadline, deps.maxContentBytes);
     linkDemandedReplies(task, request.requestId, deps);
-    const result = await deps.pool.scan(task, ctx.signal);
+    const result = await traceScan(ctx.trace, task, () => deps.pool.scan(task, ctx.signal));
     if (task.direction === 'INPUT') deps.demandedReplies?.rememberInput(task.tenantId, request.requestId, task.content, result);
     const scanId = randomUUID();
     const latencyMs = performance.now() - startedAt;
     const response = scanResponseOf(result, { scanId, requestId, tenantId: task.tenantId }, latencyMs);
+    logScanFinished(deps.logger, { requestId, tenantId: task.tenantId, scanId }, { direction: task.direction, action: result.action, threats: result.threats, latencyMs, policyVersion: result.policyVersion });
     deps.feedback?.rememberScan(scanId, task.tenantId, task.content, result);
     if (deps.scanRecords) {
       const ids = { scanId, requestId, agentId: request.agentId, tenantId: task.tenantId, direction: task.direction, startedAt: Date.now() - latencyMs };
@@ -82,7 +85,8 @@ export async function handleScan(request: ScanRequest, ctx: CallContext, deps: S
     return response;
   } catch (err) {
     const rpcError = toRpcError(err);
-    if (isServerFault(rpcError)) deps.logger.error({ requestId, err: (err as Error)?.name, code: rpcError.code }, 'scan failed');
+    deps.scanMetrics?.rejected(rpcError);
+    if (isServerFault(rpcError)) requestLogger(deps.logger, { requestId, tenantId: tenantOrDefault(request.tenantId) }).error({ err: (err as Error)?.name, code: rpcError.code }, 'scan failed');
     throw rpcError;
   } finally {
     endCall();

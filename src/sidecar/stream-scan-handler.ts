@@ -39,6 +39,8 @@ import { actionEnum, directionName, moreSevere, tenantOrDefault, threatMessage }
 import type { StreamScanRecord } from './scan-record-sink.js';
 import type { ScanServiceDeps } from './scan-service-deps.js';
 import { isServerFault, RpcError, toRpcError } from './status-errors.js';
+import { logScanFinished, requestLogger } from '../telemetry/request-log.js';
+import { endStreamSpan, openStreamSpan, traceWindow, type StreamTrace } from '../telemetry/tracing/stream-spans.js';
 
 /** UTF-16 units of released text kept as context for the next window. */
 export const STREAM_CONTEXT_CHARS = 256;
@@ -81,6 +83,8 @@ interface LogicalStream {
   closed: ClosedReason | undefined;
   /** The stream's scan record, when records are shipped; finished when the stream ends. */
   record?: StreamScanRecord;
+  /** The stream's span, when the call is traced; ended when the stream ends. */
+  trace?: StreamTrace;
 }
 
 /** One StreamScan RPC: its logical streams, their order, endings and backpressure. */
@@ -131,7 +135,10 @@ export class StreamScanSession {
   /** The RPC is gone (cancelled, deadline): stop sending; queued pool tasks see the call's signal. */
   abort(): void {
     this.aborted = true;
-    for (const stream of this.streams.values()) stream.record?.finish(stream.action);
+    for (const stream of this.streams.values()) {
+      stream.record?.finish(stream.action);
+      endStreamSpan(stream.trace, stream.action, new RpcError(status.CANCELLED, 'the call ended'));
+    }
     for (const wake of [...this.idleWaiters]) wake();
   }
 
@@ -143,7 +150,9 @@ export class StreamScanSession {
       checkContentSize(request.systemPrompt, this.deps.maxContentBytes, 'system_prompt');
     } catch (err) {
       this.closeId(request.streamId, 'failed');
-      this.send(this.errorResponse(request.streamId, request.requestId, toRpcError(err)));
+      const rpcError = toRpcError(err);
+      this.deps.scanMetrics?.rejected(rpcError);
+      this.send(this.errorResponse(request.streamId, request.requestId, rpcError));
       return undefined;
     }
     const stream: LogicalStream = {
@@ -169,6 +178,7 @@ export class StreamScanSession {
       const ids = { scanId: stream.scanId, requestId: stream.requestId, agentId: request.agentId, tenantId: stream.tenantId, direction, startedAt: Date.now() };
       stream.record = this.deps.scanRecords.openStream(ids);
     }
+    stream.trace = openStreamSpan(this.ctx.trace, stream.tenantId, direction);
     this.streams.set(stream.id, stream);
     return stream;
   }
@@ -225,7 +235,7 @@ export class StreamScanSession {
       };
       if (stream.systemPrompt) task.systemPrompt = stream.systemPrompt;
       if (stream.demandedReplies) task.demandedReplies = stream.demandedReplies;
-      result = await this.deps.pool.scanWindow(task, this.ctx.signal);
+      result = await traceWindow(stream.trace, task, () => this.deps.pool.scanWindow(task, this.ctx.signal));
       if (this.aborted) return;
       const released = text.slice(0, result.releaseLength);
       stream.offset += codePointLength(released);
@@ -255,7 +265,9 @@ export class StreamScanSession {
   private fail(stream: LogicalStream, err: unknown): void {
     if (this.aborted || stream.closed) return;
     const rpcError = toRpcError(err);
-    if (isServerFault(rpcError)) this.deps.logger.error({ requestId: stream.requestId, code: rpcError.code }, 'stream window failed');
+    this.deps.scanMetrics?.rejected(rpcError);
+    if (isServerFault(rpcError)) requestLogger(this.deps.logger, this.logIds(stream)).error({ code: rpcError.code }, 'stream window failed');
+    endStreamSpan(stream.trace, stream.action, rpcError);
     this.closeStream(stream, 'failed');
     this.send(this.errorResponse(stream.id, stream.requestId, rpcError, stream));
   }
@@ -269,7 +281,13 @@ export class StreamScanSession {
   /** Forgets a finished stream (its id becomes free unless closeId marks it). */
   private retire(stream: LogicalStream): void {
     stream.record?.finish(stream.action);
+    endStreamSpan(stream.trace, stream.action);
+    logScanFinished(this.deps.logger, this.logIds(stream), { direction: stream.direction, action: stream.action, threats: [], policyVersion: stream.policyVersion }, 'stream finished');
     if (this.streams.get(stream.id) === stream) this.streams.delete(stream.id);
+  }
+
+  private logIds(stream: LogicalStream): { requestId: string; tenantId: string; scanId: string } {
+    return { requestId: stream.requestId, tenantId: stream.tenantId, scanId: stream.scanId };
   }
 
   private closeId(id: string, reason: ClosedReason): void {

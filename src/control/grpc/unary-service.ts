@@ -14,6 +14,8 @@ import type { Principal } from '../auth/principal.js';
 import { RPC_PERMISSIONS } from '../auth/roles.js';
 import type { TokenVerifier } from '../auth/token-verifier.js';
 import { checkDecoded } from '../../sidecar/content-limits.js';
+import type { RpcError } from '../../sidecar/status-errors.js';
+import { traceGrpcUnary } from '../../telemetry/tracing/traced-calls.js';
 import { toControlRpcError, toServiceError } from './status-errors.js';
 
 /** What a handler knows about its call. */
@@ -73,9 +75,13 @@ export function bindUnaryService(calls: readonly AuthorizedUnaryCall[], logger: 
   for (const { path, method, run } of calls) {
     implementation[method.localName] = (call: grpc.ServerUnaryCall<unknown, unknown>, callback: grpc.sendUnaryData<unknown>) => {
       const header = call.metadata.get('authorization')[0];
-      run(call.request, typeof header === 'string' ? header : undefined).then(
+      // Mapped inside the traced call so the span records the status the caller gets.
+      const answer = (): Promise<unknown> => run(call.request, typeof header === 'string' ? header : undefined).catch((err: unknown) => {
+        throw toControlRpcError(err, logger, path);
+      });
+      traceGrpcUnary(call, undefined, answer).then(
         (response) => callback(null, response),
-        (err: unknown) => callback(toServiceError(toControlRpcError(err, logger, path))),
+        (err: unknown) => callback(toServiceError(err as RpcError)),
       );
     };
   }
