@@ -41,6 +41,9 @@ export interface AlertEvent {
   /** Agent actions: the reason code (POLICY_RULE, AGENT_QUARANTINED, …) and matched rule id. */
   reasonCode: string;
   ruleId: string;
+  /** Agent actions: the action type (TOOL_CALL, HTTP_REQUEST, …) and, for tool calls, the tool's name. */
+  actionType: string;
+  toolName: string;
   threats: AlertThreat[];
   policyVersion: string;
 }

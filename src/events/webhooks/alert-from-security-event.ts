@@ -58,7 +58,17 @@ export function alertFromSecurityEvent(json: unknown): AlertEvent | undefined {
     policyVersion: str(e.policyVersion),
   };
   if (type === 'THREAT_DETECTED') {
-    return { ...common, kind: 'THREAT_DETECTED', direction: unprefixed(scan.direction, 'DIRECTION_'), decision: unprefixed(scan.action, 'ACTION_'), reasonCode: '', ruleId: '', threats: threats(scan.threats) };
+    return {
+      ...common,
+      kind: 'THREAT_DETECTED',
+      direction: unprefixed(scan.direction, 'DIRECTION_'),
+      decision: unprefixed(scan.action, 'ACTION_'),
+      reasonCode: '',
+      ruleId: '',
+      actionType: '',
+      toolName: '',
+      threats: threats(scan.threats),
+    };
   }
   return {
     ...common,
@@ -67,6 +77,8 @@ export function alertFromSecurityEvent(json: unknown): AlertEvent | undefined {
     decision: unprefixed(action.decision, 'ACTION_DECISION_KIND_'),
     reasonCode: unprefixed(action.reasonCode, 'REASON_CODE_'),
     ruleId: str(action.matchedRuleId),
+    actionType: unprefixed(action.actionType, 'ACTION_TYPE_'),
+    toolName: str(action.toolName),
     threats: threats(action.threats),
   };
 }

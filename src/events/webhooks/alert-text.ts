@@ -18,7 +18,10 @@ export function clean(value: string): string {
 }
 
 export function alertTitle(alert: AlertEvent): string {
-  if (alert.kind === 'ACTION_DENIED') return `Bulwark: agent action denied (${clean(alert.reasonCode || 'DENY')})`;
+  if (alert.kind === 'ACTION_DENIED') {
+    const verb = alert.decision === 'REQUIRE_APPROVAL' ? 'held for approval' : 'denied';
+    return `Bulwark: agent action ${verb} (${clean(alert.reasonCode || alert.decision)})`;
+  }
   const severity = highestSeverity(alert) ?? 'UNKNOWN';
   const types = [...new Set(alert.threats.map((t) => t.type))].slice(0, 3).join(', ');
   return `Bulwark: ${severity} ${types} → ${clean(alert.decision)}`;
@@ -31,6 +34,7 @@ export function alertFacts(alert: AlertEvent): Array<[string, string]> {
     ['Decision', alert.decision],
     ['Direction', alert.direction],
     ['Agent', alert.agentId],
+    ['Action', [alert.actionType, alert.toolName].filter(Boolean).join(' ')],
     ['Rule', alert.ruleId],
     ['Request', alert.requestId],
     ['Policy version', alert.policyVersion],

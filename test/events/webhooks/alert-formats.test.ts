@@ -60,6 +60,7 @@ describe('alert formats', () => {
     expect(threat!.blocks[2]!.text.text).toBe('• HIGH SECRET aws-access-key (AWS_ACCESS_KEY) ×2');
     expect(denied!.text).toBe('Bulwark: agent action denied (RULE)');
     expect(JSON.stringify(denied!.blocks)).toContain('*Rule*\\nno-shell');
+    expect(JSON.stringify(denied!.blocks)).toContain('*Action*\\nTOOL_CALL shell');
     // No signature without a secret.
     expect(receiver.requests[0]!.headers['x-bulwark-signature']).toBeUndefined();
   });
