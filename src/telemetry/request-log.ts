@@ -4,6 +4,7 @@
  * ids, decisions, counts and timings: never content, threat descriptions or matched text.
  * The child is built only when the line will be written (debug is off in production).
  */
+import type { RpcError } from '../sidecar/status-errors.js';
 import type { Logger } from './logger.js';
 
 /** The ids one call's log lines carry. */
@@ -41,4 +42,15 @@ export function logScanFinished(logger: Logger, ids: RequestLogIds, scan: ScanLo
     },
     message,
   );
+}
+
+/**
+ * A call that ended in an error: the sidecar's own faults at error level (with the cause's
+ * class name only: an unexpected exception's message might quote content), the caller's
+ * (size, UTF-8, deadline, queue full) at debug, with the status code and our own message,
+ * which names sizes and limits, never text.
+ */
+export function logScanFailed(logger: Logger, ids: RequestLogIds, err: RpcError, cause: unknown, serverFault: boolean): void {
+  if (serverFault) requestLogger(logger, ids).error({ err: (cause as Error)?.name, code: err.code }, 'scan failed');
+  else if (logger.isLevelEnabled('debug')) requestLogger(logger, ids).debug({ code: err.code, reason: err.message }, 'scan refused');
 }
