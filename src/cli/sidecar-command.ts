@@ -13,6 +13,7 @@ import { SIDECAR_VERSION } from '../sidecar/sidecar-version.js';
 import { SIDECAR_SERVICE_NAME, startTracingFromEnv } from '../telemetry/tracing/tracing-from-env.js';
 import { CONTROL_PLANE_FLAGS, CONTROL_PLANE_HELP, sidecarControlPlaneConfig, type SidecarControlPlaneConfig } from './sidecar-control-plane-flags.js';
 import { AGENT_ACTION_FLAGS, AGENT_ACTION_HELP, agentActionOptions } from './sidecar-agent-action-flags.js';
+import { EVENT_FLAGS, EVENT_HELP, sidecarEventOptions } from './sidecar-event-flags.js';
 
 const DEFAULT_LISTEN = '127.0.0.1:50051';
 const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
@@ -34,7 +35,7 @@ Options (flag, then environment variable, then default):
                                  setting, else "default")
   --log-level LEVEL              ${LOG_LEVELS.join(', ')} (BULWARK_LOG_LEVEL; default info)
   -h, --help                     show this help
-${CONTROL_PLANE_HELP}${AGENT_ACTION_HELP}
+${CONTROL_PLANE_HELP}${AGENT_ACTION_HELP}${EVENT_HELP}
 Envoy's ext_authz and ext_proc services are served on the same port (docs/mesh.md);
 their options come from BULWARK_TENANT_HEADER, BULWARK_POLICY_HEADER,
 BULWARK_PARTIAL_BODY, BULWARK_UNKNOWN_CONTENT, BULWARK_AUTHZ_REDACT, BULWARK_MAX_BODY_BYTES.
@@ -59,6 +60,8 @@ export interface SidecarCliConfig {
   controlPlane: SidecarControlPlaneConfig | undefined;
   /** CheckAction: audit log, Redis, admin token (sidecar-agent-action-flags.ts). */
   agentActions: SidecarOptions['agentActions'];
+  /** Security events to Kafka (sidecar-event-flags.ts); undefined = off. */
+  events: SidecarOptions['events'];
 }
 
 /** Flags win over environment variables, which win over defaults. */
@@ -75,12 +78,14 @@ export function sidecarConfig(args: string[], env: NodeJS.ProcessEnv): SidecarCl
       'log-level': { type: 'string' },
       ...CONTROL_PLANE_FLAGS,
       ...AGENT_ACTION_FLAGS,
+      ...EVENT_FLAGS,
     },
     0,
   );
   if (flags.values.help) return 'help';
   const fromFlag = (name: string): string | undefined => stringFlag(flags, name);
   const workersFlag = fromFlag('workers');
+  const controlPlane = sidecarControlPlaneConfig(flags, env);
   return {
     listen: fromFlag('listen') ?? (env.BULWARK_LISTEN || DEFAULT_LISTEN),
     policyPath: fromFlag('policy') ?? (env.BULWARK_POLICY || undefined),
@@ -95,8 +100,9 @@ export function sidecarConfig(args: string[], env: NodeJS.ProcessEnv): SidecarCl
       oneOf(fromFlag('log-level'), LOG_LEVELS, '--log-level') ??
       oneOf(env.BULWARK_LOG_LEVEL || undefined, LOG_LEVELS, 'BULWARK_LOG_LEVEL') ??
       'info',
-    controlPlane: sidecarControlPlaneConfig(flags, env),
+    controlPlane,
     agentActions: agentActionOptions(flags, env),
+    events: sidecarEventOptions(flags, env, controlPlane),
   };
 }
 
@@ -170,6 +176,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
         // Feedback reports (bulwark feedback) are journaled here and replayed at start.
         feedbackFile: io.env.BULWARK_FEEDBACK_FILE || undefined,
         agentActions: config.agentActions,
+        events: config.events,
       });
   const signal = await shutdown;
   logger.info({ signal }, 'shutting down: draining in-flight scans');

@@ -36,5 +36,6 @@ export function startManagedSidecar(config: SidecarCliConfig, cp: SidecarControl
     extraServices: envoyServicesFromEnv(process.env),
     // CheckAction's audit log, Redis and admin token: the same with or without a control plane.
     agentActions: config.agentActions,
+    events: config.events,
   });
 }

@@ -59,8 +59,8 @@ const NO_STREAM_RECORD: StreamScanRecord = { addContent() {}, addWindow() {}, fi
 
 const SEVERITY_RANK = { LOW: 0, MEDIUM: 1, HIGH: 2, CRITICAL: 3 } as const;
 
-/** One summary per (type, rule, detector, entity, action), counting findings. */
-function summarize(threats: readonly ThreatResult[], into: Map<string, ThreatSummaryData>, entities: Record<string, number>): void {
+/** One summary per (type, rule, detector, entity, action), counting findings (also used by security events). */
+export function summarize(threats: readonly ThreatResult[], into: Map<string, ThreatSummaryData>, entities: Record<string, number>): void {
   for (const t of threats) {
     const key = `${t.type}\u0000${t.ruleId}\u0000${t.detector}\u0000${t.entityType}\u0000${t.action}`;
     const existing = into.get(key);

@@ -87,7 +87,7 @@ export async function startConnectedSidecar(options: ConnectedSidecarOptions): P
       onError: (err) => logger.error({ err: (err as Error)?.message }, 'building a scan record failed; record skipped'),
     });
     const { controlPlane: _cp, dataDir: _d, nodeId: _n, tenants: _t, baseSet: _b, initialPolicyTimeoutMs: _i, policyEnv: _e, records: _r, policyBackoff: _p, ...sidecarOptions } = options;
-    const sidecar = await startSidecar({ ...sidecarOptions, logger, policySet: initialSet, scanRecords, servingWhen: agent.ready });
+    const sidecar = await startSidecar({ ...sidecarOptions, logger, policySet: initialSet, scanRecords, servingWhen: agent.ready, policySource: 'control-plane' });
     started.pool = sidecar.pool;
     agent.attach(sidecar.pool);
 

@@ -31,6 +31,8 @@ import { withScanAudit } from './scan-audit-sink.js';
 import type { AgentActionRuntime } from '../actions/action-runtime.js';
 import type { ScanRecordSink } from './scan-record-sink.js';
 import type { ScanServiceDeps } from './scan-service-deps.js';
+import { startSidecarEvents } from '../events/sidecar-events.js';
+import type { PolicySourceName, SecurityEventsOptions } from '../events/security-events.js';
 
 /** Options of {@link startSidecar}; everything has a default. */
 export interface SidecarOptions {
@@ -68,6 +70,10 @@ export interface SidecarOptions {
   agentActions?: AgentActionOptions;
   /** Feedback journal (JSONL): replayed at start, appended on every Feedback call; none = memory only. */
   feedbackFile?: string;
+  /** Security events to Kafka through a durable outbox (src/events/); none = off. */
+  events?: SecurityEventsOptions;
+  /** Where policy changes come from, for POLICY_CHANGED events (default 'file'). */
+  policySource?: PolicySourceName;
 }
 
 /** A gRPC service to serve next to the scan service. */
@@ -125,21 +131,24 @@ export async function startSidecar(options: SidecarOptions = {}): Promise<Runnin
   const maxContentBytes = options.maxContentBytes ?? DEFAULT_MAX_CONTENT_BYTES;
   const initialSet = options.policySet ?? (options.policyFile ? loadPolicySetFromFile(options.policyFile) : defaultPolicySet());
 
+  // Security events (off without options): replays the outbox, wraps the pool to see policy changes.
+  const events = await startSidecarEvents(options.events, options.policySource ?? 'file', logger);
   // The feedback wrapper keeps reported false positives/negatives on top of every policy set.
-  const pool = withFeedback(await createScanPool({ workers: options.workers, maxQueue: options.maxQueue, policySet: initialSet, logger }));
+  const pool = events.watchPolicy(withFeedback(await createScanPool({ workers: options.workers, maxQueue: options.maxQueue, policySet: initialSet, logger })));
   const feedback = await FeedbackService.open({ pool, journalPath: options.feedbackFile, logger }).catch(async (err: unknown) => {
     await pool.close({ graceMs: 0 });
+    await events.close();
     throw err;
   });
   const calls = new CallTracker();
-  const agentActions = await startAgentActions(options.agentActions ?? {}, () => pool.policySet, calls, logger);
+  const agentActions = await startAgentActions(events.withActionEvents(options.agentActions ?? {}), () => pool.policySet, calls, logger);
   const deps: ScanServiceDeps = {
     pool,
     calls,
     maxContentBytes,
     streamHoldBack: options.streamHoldBack ?? DEFAULT_STREAM_HOLD_BACK,
     logger,
-    scanRecords: withScanAudit(options.scanRecords, agentActions.audit, () => pool.policySet),
+    scanRecords: withScanAudit(events.withScanEvents(options.scanRecords), agentActions.audit, () => pool.policySet),
     demandedReplies: new DemandedReplyCache(),
     feedback,
   };
@@ -188,6 +197,7 @@ export async function startSidecar(options: SidecarOptions = {}): Promise<Runnin
     grpcConnections.destroy();
     await pool.close({ graceMs: 0 });
     await agentActions.close();
+    await events.close();
     throw err;
   }
   const address = formatAddress(target, port);
@@ -257,6 +267,8 @@ export async function startSidecar(options: SidecarOptions = {}): Promise<Runnin
     for (const socket of sockets) socket.destroy();
     await pool.close({ graceMs: drained ? 1_000 : 0 });
     await agentActions.close();
+    // Last: scans and actions finished above have emitted their events.
+    await events.close();
     logger.info({ drained, ms: Math.round(performance.now() - started) }, 'sidecar stopped');
   };
 

@@ -1,0 +1,133 @@
+/**
+ * The sidecar's security events: builders → durable outbox → Kafka.
+ *
+ * The scan and action paths only build a small content-free event and `enqueue` it (a
+ * synchronous push onto the outbox's in-memory queue). The outbox writes queued events to
+ * disk in fsynced batches; the pump publishes what is on disk and acknowledges it after
+ * Kafka did. A broker outage or a restart loses nothing (bounded by the outbox's disk
+ * budget); a failing event build or a full queue is counted and logged, never a failed scan.
+ *
+ * Which scans become events: every scan with a threat (THREAT_DETECTED); scans without one
+ * (SCAN_COMPLETED) only with probability `scanCompletedSample` (default 0 = none).
+ */
+import { randomBytes } from 'node:crypto';
+import { PolicySource, type SecurityEvent } from '../../gen/bulwark/v1/security_event_pb.js';
+import type { ActionDecisionData, ActionRequestData } from '../actions/action-names.js';
+import type { PolicySet } from '../policy/types.js';
+import { createRecordBuilder, type ScanRecordSink } from '../sidecar/scan-record-sink.js';
+import type { Logger } from '../telemetry/logger.js';
+import { DEFAULT_TOPIC_PREFIX, eventMessage, type EventPayloadFormat } from './event-encoding.js';
+import { KafkaPublisher, type KafkaPublisherOptions } from './kafka/kafka-publisher.js';
+import { Outbox, type OutboxStats, type PendingMessage } from './outbox/outbox.js';
+import { startOutboxPump, type OutboxPump, type OutboxPumpOptions } from './outbox/outbox-pump.js';
+import { actionEvent, isReportedDecision, policyChangeEvents, scanEvent } from './security-event-builders.js';
+
+/** Where a policy set comes from (the POLICY_CHANGED event's source). */
+export type PolicySourceName = 'file' | 'control-plane';
+
+export interface SecurityEventsOptions {
+  /** This sidecar (SecurityEvent.sidecar_id). */
+  nodeId: string;
+  /** The outbox directory. */
+  outboxDir: string;
+  /** The outbox's disk budget (default 256 MiB; the oldest events are dropped over it). */
+  outboxMaxBytes?: number;
+  /** Topic prefix: topics are "<prefix>.threat.detected" etc. (default "bulwark"). */
+  topicPrefix?: string;
+  /** Payload format (default 'json', proto3 JSON). */
+  format?: EventPayloadFormat;
+  /** Share of threat-free scans published as SCAN_COMPLETED, 0..1 (default 0). */
+  scanCompletedSample?: number;
+  kafka: Omit<KafkaPublisherOptions, 'logger'>;
+  /** Delivery loop tuning (tests shorten the backoff). */
+  pump?: Pick<OutboxPumpOptions, 'batchSize' | 'backoffBaseMs' | 'backoffMaxMs'>;
+}
+
+/** Something that delivers outbox batches (Kafka; tests may pass another). */
+export interface EventPublisher {
+  send(batch: PendingMessage[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class SecurityEvents {
+  /** Feed this the scan handlers' records (fan it out with record shipping). */
+  readonly scanRecords: ScanRecordSink;
+
+  private constructor(
+    private readonly options: SecurityEventsOptions,
+    private readonly outbox: Outbox,
+    private readonly publisher: EventPublisher,
+    private readonly pump: OutboxPump,
+    private readonly logger: Logger,
+  ) {
+    const sample = Math.min(1, Math.max(0, options.scanCompletedSample ?? 0));
+    // The record builder hashes content with this key; events drop the hash (a random key
+    // per process, so nothing derived from content could be correlated anyway).
+    const hashKey = randomBytes(32).toString('hex');
+    this.scanRecords = createRecordBuilder({
+      nodeId: options.nodeId,
+      records: () => true,
+      hashKeyOf: () => hashKey,
+      push: (record) => {
+        if (record.threats.length === 0 && !(sample > 0 && Math.random() < sample)) return;
+        this.emit(scanEvent(record));
+      },
+      onError: (err) => this.logger.error({ err: (err as Error)?.message }, 'building a security event failed; event skipped'),
+    });
+  }
+
+  /** Opens (replaying) the outbox and starts publishing. */
+  static async start(options: SecurityEventsOptions, logger: Logger, publisher?: EventPublisher): Promise<SecurityEvents> {
+    const outbox = await Outbox.open({ dir: options.outboxDir, maxBytes: options.outboxMaxBytes, logger });
+    const sender = publisher ?? new KafkaPublisher({ ...options.kafka, logger });
+    const pump = startOutboxPump(outbox, { ...options.pump, send: (batch) => sender.send(batch), logger });
+    const replayed = outbox.stats().depth;
+    logger.info({ brokers: options.kafka.brokers, outbox: options.outboxDir, pending: replayed, topicPrefix: options.topicPrefix ?? DEFAULT_TOPIC_PREFIX }, 'security events to Kafka');
+    return new SecurityEvents(options, outbox, sender, pump, logger);
+  }
+
+  /** A CheckAction decision: DENY and REQUIRE_APPROVAL become ACTION_DENIED events. */
+  actionDecided(req: ActionRequestData, decision: ActionDecisionData): void {
+    if (!isReportedDecision(decision)) return;
+    this.guarded(() => this.emit(actionEvent(req, decision, this.options.nodeId)));
+  }
+
+  /** The sidecar switched policy sets. */
+  policyChanged(previous: PolicySet, next: PolicySet, source: PolicySourceName): void {
+    const from = source === 'file' ? PolicySource.FILE : PolicySource.CONTROL_PLANE;
+    this.guarded(() => policyChangeEvents(previous, next, from, this.options.nodeId).forEach((e) => this.emit(e)));
+  }
+
+  /** Queues one event for the outbox (synchronous; never throws). */
+  emit(event: SecurityEvent): void {
+    this.guarded(() => {
+      this.outbox.enqueue(eventMessage(event, { topicPrefix: this.options.topicPrefix ?? DEFAULT_TOPIC_PREFIX, format: this.options.format ?? 'json' }));
+    });
+  }
+
+  /** Outbox depth, bytes, age of the oldest event, dropped, published, failed attempts. */
+  stats(): OutboxStats {
+    return this.outbox.stats();
+  }
+
+  /** Resolves when every event emitted so far is on disk. */
+  flush(): Promise<void> {
+    return this.outbox.flush();
+  }
+
+  /** Writes queued events to disk, stops publishing (what is left stays for the next start). */
+  async close(): Promise<void> {
+    await this.outbox.flush();
+    await this.pump.stop();
+    await this.publisher.close();
+    await this.outbox.close();
+  }
+
+  private guarded(fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.logger.error({ err: (err as Error)?.message }, 'security event failed; event skipped');
+    }
+  }
+}
