@@ -19,6 +19,7 @@ import { handleScan } from './scan-handler.js';
 import type { ScanServiceDeps } from './scan-service-deps.js';
 import { toRpcError } from './status-errors.js';
 import { StreamScanSession } from './stream-scan-handler.js';
+import { depsForTransport } from '../telemetry/metrics/transport-scan-deps.js';
 import { traceConnectStream, traceConnectSync, traceConnectUnary } from '../telemetry/tracing/traced-calls.js';
 
 /** gRPC and Connect share code numbers. */
@@ -45,7 +46,8 @@ function contextOf(context: HandlerContext): CallContext {
 }
 
 /** Routes for connectNodeAdapter: SecurityScanService on the shared handlers. */
-export function connectRoutes(deps: ScanServiceDeps): (router: ConnectRouter) => void {
+export function connectRoutes(sidecarDeps: ScanServiceDeps): (router: ConnectRouter) => void {
+  const deps = depsForTransport(sidecarDeps, 'connect');
   return (router) => {
     router.service(SecurityScanService, {
       createCanary(request, context) {

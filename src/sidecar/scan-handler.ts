@@ -11,7 +11,7 @@ import type { CallContext } from './deadlines.js';
 import { actionEnum, directionName, tenantOrDefault, threatMessage } from './proto-mapping.js';
 import type { ScanServiceDeps } from './scan-service-deps.js';
 import { isServerFault, toRpcError } from './status-errors.js';
-import { logScanFinished, requestLogger } from '../telemetry/request-log.js';
+import { logScanFailed, logScanFinished } from '../telemetry/request-log.js';
 import { traceScan } from '../telemetry/tracing/pool-hop-spans.js';
 
 /** Builds the engine task; throws INVALID_ARGUMENT for requests the engine must not see. */
@@ -86,7 +86,7 @@ export async function handleScan(request: ScanRequest, ctx: CallContext, deps: S
   } catch (err) {
     const rpcError = toRpcError(err);
     deps.scanMetrics?.rejected(rpcError);
-    if (isServerFault(rpcError)) requestLogger(deps.logger, { requestId, tenantId: tenantOrDefault(request.tenantId) }).error({ err: (err as Error)?.name, code: rpcError.code }, 'scan failed');
+    logScanFailed(deps.logger, { requestId, tenantId: tenantOrDefault(request.tenantId) }, rpcError, err, isServerFault(rpcError));
     throw rpcError;
   } finally {
     endCall();
