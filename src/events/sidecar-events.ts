@@ -8,6 +8,7 @@ import type { AgentActionOptions } from '../sidecar/agent-action-service.js';
 import type { ScanRecordSink } from '../sidecar/scan-record-sink.js';
 import type { PolicySet } from '../policy/types.js';
 import type { Logger } from '../telemetry/logger.js';
+import { registerOutboxMetrics, type MetricsTarget } from '../telemetry/metrics/outbox-metrics.js';
 import { reportPolicyChanges } from './policy-change-reporter.js';
 import { fanOutScanRecords } from './scan-record-fan-out.js';
 import { SecurityEvents, type PolicySourceName, type SecurityEventsOptions } from './security-events.js';
@@ -32,9 +33,16 @@ const OFF: SidecarEvents = {
   close: async () => {},
 };
 
-export async function startSidecarEvents(options: SecurityEventsOptions | undefined, source: PolicySourceName, logger: Logger): Promise<SidecarEvents> {
+/** Starts events when `options` are given; their outbox shows as `bulwark_outbox_*{outbox="kafka"}` in `metrics`. */
+export async function startSidecarEvents(
+  options: SecurityEventsOptions | undefined,
+  source: PolicySourceName,
+  logger: Logger,
+  metrics?: MetricsTarget,
+): Promise<SidecarEvents> {
   if (!options) return OFF;
   const events = await SecurityEvents.start(options, logger);
+  if (metrics) registerOutboxMetrics(metrics, 'kafka', () => events.stats());
   return {
     events,
     watchPolicy: (pool) => reportPolicyChanges(pool, (previous, next) => events.policyChanged(previous, next, source)),

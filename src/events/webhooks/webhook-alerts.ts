@@ -24,6 +24,12 @@ export interface WebhookAlertsOptions {
   logger: Logger;
   /** Disk bound per destination (default 64 MiB); over it the oldest alerts are dropped (outbox.ts). */
   maxBytesPerDestination?: number;
+  /**
+   * At close, how long to keep delivering what is pending (default 2 s): an alert raised just
+   * before a shutdown should not wait for the next start, which may never come on a pod
+   * whose volume goes with it. What is left stays on disk.
+   */
+  closeGraceMs?: number;
   /** Injected by tests (jitter). */
   random?: () => number;
 }
@@ -41,11 +47,13 @@ interface Lane {
 }
 
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
+const DEFAULT_CLOSE_GRACE_MS = 2_000;
 
 export class WebhookAlerts {
   private constructor(
     private readonly lanes: readonly Lane[],
     private readonly logger: Logger,
+    private readonly closeGraceMs: number,
   ) {}
 
   static async start(options: WebhookAlertsOptions): Promise<WebhookAlerts> {
@@ -65,7 +73,7 @@ export class WebhookAlerts {
       { destinations: lanes.map((l) => ({ name: l.destination.name, format: l.destination.format, minSeverity: l.destination.minSeverity, signed: l.destination.secret !== undefined, pending: l.outbox.stats().depth })) },
       'webhook alerts ready',
     );
-    return new WebhookAlerts(lanes, options.logger);
+    return new WebhookAlerts(lanes, options.logger, options.closeGraceMs ?? DEFAULT_CLOSE_GRACE_MS);
   }
 
   /** A SecurityEvent in its JSON form: alerts when it is a threat or a denied action that a destination wants. */
@@ -97,10 +105,13 @@ export class WebhookAlerts {
     return this.lanes.map((l) => ({ destination: l.destination.name, ...l.deliverer.counts, outbox: l.outbox.stats() }));
   }
 
+  /** Delivers what it can within the close grace, then stops; undelivered alerts stay on disk. */
   async close(): Promise<void> {
+    const deadline = performance.now() + this.closeGraceMs;
     await Promise.all(
       this.lanes.map(async (l) => {
         await l.outbox.flush();
+        while (l.outbox.stats().depth > 0 && performance.now() < deadline) await new Promise((r) => setTimeout(r, 25));
         await l.deliverer.stop();
         await l.outbox.close();
       }),

@@ -93,9 +93,14 @@ export async function tracePoolHop<R extends ScanResult | StreamWindowResult>(
  * trace (tracing off, or the call not sampled) it is just `run()`. The server span gets the
  * scan's tenant, direction, length and outcome as well.
  */
-export async function traceScan(callTrace: CallTrace | undefined, task: ScanTask, run: () => Promise<ScanResult>): Promise<ScanResult> {
+export function traceScan(callTrace: CallTrace | undefined, task: ScanTask, run: () => Promise<ScanResult>): Promise<ScanResult> {
   const tracer = tracingState.tracer;
+  // Not an async function: off, the caller awaits run()'s own promise and nothing else.
   if (callTrace === undefined || tracer === undefined) return run();
+  return tracedScan(tracer, callTrace, task, run);
+}
+
+async function tracedScan(tracer: Tracer, callTrace: CallTrace, task: ScanTask, run: () => Promise<ScanResult>): Promise<ScanResult> {
   const attributes = taskAttributes(task);
   callTrace.span.setAttributes(attributes);
   const result = await tracePoolHop(tracer, callTrace, 'bulwark.pool.scan', attributes, run);

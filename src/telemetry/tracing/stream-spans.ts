@@ -4,7 +4,7 @@
  * windows, so only the first MAX_TRACED_WINDOWS are drawn; the rest are counted on the stream
  * span (bulwark.stream.windows vs bulwark.stream.traced_windows).
  */
-import { SpanStatusCode, trace } from '@opentelemetry/api';
+import { SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import type { StreamWindowResult, StreamWindowTask } from '../../engine/types.js';
 import { ATTR_ACTION, ATTR_CONTENT_LENGTH, ATTR_DIRECTION, ATTR_POLICY_VERSION, ATTR_TENANT, ATTR_THREAT_COUNT, tracePoolHop } from './pool-hop-spans.js';
 import type { CallTrace } from './rpc-server-span.js';
@@ -30,13 +30,14 @@ export function openStreamSpan(callTrace: CallTrace | undefined, tenantId: strin
 }
 
 /** One window through the pool (wrap the `pool.scanWindow` call site with this). */
-export async function traceWindow(
-  stream: StreamTrace | undefined,
-  task: StreamWindowTask,
-  run: () => Promise<StreamWindowResult>,
-): Promise<StreamWindowResult> {
+export function traceWindow(stream: StreamTrace | undefined, task: StreamWindowTask, run: () => Promise<StreamWindowResult>): Promise<StreamWindowResult> {
   const tracer = tracingState.tracer;
+  // Not an async function: off, the caller awaits run()'s own promise and nothing else.
   if (stream === undefined || tracer === undefined) return run();
+  return tracedWindow(tracer, stream, task, run);
+}
+
+async function tracedWindow(tracer: Tracer, stream: StreamTrace, task: StreamWindowTask, run: () => Promise<StreamWindowResult>): Promise<StreamWindowResult> {
   const index = stream.windows++;
   const result =
     index < MAX_TRACED_WINDOWS

@@ -48,6 +48,17 @@ describe('alert durability', () => {
     await eventually('acknowledged', () => alerts!.stats()[0]!.outbox.depth === 0);
   });
 
+  it('close keeps delivering within its grace: alerts raised just before a shutdown go out', async () => {
+    const receiver = await new AlertReceiver().start();
+    receivers.push(receiver);
+    alerts = await startAlerts([destination(receiver.url)], dirs.make());
+    const events = Array.from({ length: 3 }, () => threatEvent());
+    for (const e of events) alerts.publishEvent(e);
+    await alerts.close();
+    expect(receivedEventIds(receiver)).toEqual(new Set(events.map((e) => e.eventId)));
+    alerts = undefined;
+  });
+
   it('receiver down for a while, then back: every event arrives (at least once)', async () => {
     const receiver = await new AlertReceiver().start();
     receivers.push(receiver);
