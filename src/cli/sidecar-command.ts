@@ -7,7 +7,6 @@ import { constants as osConstants } from 'node:os';
 import type { CliCommand, CliIo } from './cli-command.js';
 import { ExitCode } from './exit-codes.js';
 import { oneOf, parseFlags, positiveInt, stringFlag } from './parse-flags.js';
-import { logLevelOf, metricsListenOf, TELEMETRY_FLAGS, telemetryHelp } from './telemetry-flags.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { SidecarOptions } from '../sidecar/start-sidecar.js';
 import { SIDECAR_VERSION } from '../sidecar/sidecar-version.js';
@@ -15,8 +14,10 @@ import { SIDECAR_SERVICE_NAME, startTracingFromEnv } from '../telemetry/tracing/
 import { CONTROL_PLANE_FLAGS, CONTROL_PLANE_HELP, sidecarControlPlaneConfig, type SidecarControlPlaneConfig } from './sidecar-control-plane-flags.js';
 import { AGENT_ACTION_FLAGS, AGENT_ACTION_HELP, agentActionOptions } from './sidecar-agent-action-flags.js';
 import { EVENT_FLAGS, EVENT_HELP, sidecarEventOptions } from './sidecar-event-flags.js';
+import { ALERT_WEBHOOK_FLAGS, ALERT_WEBHOOK_HELP, alertsConfig, type AlertsConfig } from './alert-webhook-flags.js';
 
 const DEFAULT_LISTEN = '127.0.0.1:50051';
+const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 const help = `Usage: bulwark sidecar [options]
 
@@ -33,8 +34,9 @@ Options (flag, then environment variable, then default):
   --max-content-bytes N          largest content accepted (default 1 MiB)
   --unknown-tenant default|reject  for tenants without a policy (default: the policy file's
                                  setting, else "default")
-${telemetryHelp(33)}  -h, --help                     show this help
-${CONTROL_PLANE_HELP}${AGENT_ACTION_HELP}${EVENT_HELP}
+  --log-level LEVEL              ${LOG_LEVELS.join(', ')} (BULWARK_LOG_LEVEL; default info)
+  -h, --help                     show this help
+${CONTROL_PLANE_HELP}${AGENT_ACTION_HELP}${EVENT_HELP}${ALERT_WEBHOOK_HELP}
 Envoy's ext_authz and ext_proc services are served on the same port (docs/mesh.md);
 their options come from BULWARK_TENANT_HEADER, BULWARK_POLICY_HEADER,
 BULWARK_PARTIAL_BODY, BULWARK_UNKNOWN_CONTENT, BULWARK_AUTHZ_REDACT, BULWARK_MAX_BODY_BYTES.
@@ -55,14 +57,14 @@ export interface SidecarCliConfig {
   maxContentBytes: number | undefined;
   unknownTenant: 'default' | 'reject' | undefined;
   logLevel: string;
-  /** Prometheus /metrics "host:port" or "off". */
-  metricsListen: string;
   /** Set when the sidecar is managed by a control plane (--control-plane). */
   controlPlane: SidecarControlPlaneConfig | undefined;
   /** CheckAction: audit log, Redis, admin token (sidecar-agent-action-flags.ts). */
   agentActions: SidecarOptions['agentActions'];
   /** Security events to Kafka (sidecar-event-flags.ts); undefined = off. */
   events: SidecarOptions['events'];
+  /** Webhook alert destinations and their outbox directory (alert-webhook-flags.ts); undefined = off. */
+  alerts: AlertsConfig | undefined;
 }
 
 /** Flags win over environment variables, which win over defaults. */
@@ -76,10 +78,11 @@ export function sidecarConfig(args: string[], env: NodeJS.ProcessEnv): SidecarCl
       'max-queue': { type: 'string' },
       'max-content-bytes': { type: 'string' },
       'unknown-tenant': { type: 'string' },
-      ...TELEMETRY_FLAGS,
+      'log-level': { type: 'string' },
       ...CONTROL_PLANE_FLAGS,
       ...AGENT_ACTION_FLAGS,
       ...EVENT_FLAGS,
+      ...ALERT_WEBHOOK_FLAGS,
     },
     0,
   );
@@ -97,11 +100,14 @@ export function sidecarConfig(args: string[], env: NodeJS.ProcessEnv): SidecarCl
     maxQueue: positiveInt(fromFlag('max-queue'), '--max-queue'),
     maxContentBytes: positiveInt(fromFlag('max-content-bytes'), '--max-content-bytes'),
     unknownTenant: oneOf(fromFlag('unknown-tenant'), ['default', 'reject'] as const, '--unknown-tenant'),
-    logLevel: logLevelOf(flags, env),
-    metricsListen: metricsListenOf(flags, env),
+    logLevel:
+      oneOf(fromFlag('log-level'), LOG_LEVELS, '--log-level') ??
+      oneOf(env.BULWARK_LOG_LEVEL || undefined, LOG_LEVELS, 'BULWARK_LOG_LEVEL') ??
+      'info',
     controlPlane,
     agentActions: agentActionOptions(flags, env),
     events: sidecarEventOptions(flags, env, controlPlane),
+    alerts: alertsConfig(flags, env),
   };
 }
 
@@ -176,7 +182,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
         feedbackFile: io.env.BULWARK_FEEDBACK_FILE || undefined,
         agentActions: config.agentActions,
         events: config.events,
-        metricsListen: config.metricsListen,
+        alerts: config.alerts,
       });
   const signal = await shutdown;
   logger.info({ signal }, 'shutting down: draining in-flight scans');

@@ -26,7 +26,6 @@ export function startManagedSidecar(config: SidecarCliConfig, cp: SidecarControl
     ...(config.maxQueue !== undefined ? { maxQueue: config.maxQueue } : {}),
     ...(config.maxContentBytes !== undefined ? { maxContentBytes: config.maxContentBytes } : {}),
     logger,
-    metricsListen: config.metricsListen,
     controlPlane: { address: cp.address, token: cp.token, tls: cp.tls },
     dataDir: cp.dataDir,
     nodeId: cp.nodeId,
@@ -38,5 +37,7 @@ export function startManagedSidecar(config: SidecarCliConfig, cp: SidecarControl
     // CheckAction's audit log, Redis and admin token: the same with or without a control plane.
     agentActions: config.agentActions,
     events: config.events,
+    // Webhook alerts (docs/alerts.md), identified by this sidecar's node id.
+    ...(config.alerts ? { alerts: { ...config.alerts, nodeId: cp.nodeId } } : {}),
   });
 }
