@@ -5,7 +5,8 @@
 import type { CliCommand, CliIo } from './cli-command.js';
 import { ExitCode } from './exit-codes.js';
 import { durationSeconds } from './duration-flag.js';
-import { oneOf, parseFlags, stringFlag, UsageError } from './parse-flags.js';
+import { parseFlags, stringFlag, UsageError } from './parse-flags.js';
+import { logLevelOf, metricsListenOf, TELEMETRY_FLAGS, telemetryHelp } from './telemetry-flags.js';
 import { STORAGE_FLAGS, STORAGE_HELP, storageConfig } from './storage-flags.js';
 import { WEBHOOK_FLAGS, WEBHOOK_HELP, webhookOptions } from './webhook-flags.js';
 import { authConfigFromEnv } from '../control/auth/auth-config.js';
@@ -14,7 +15,6 @@ import { createLogger } from '../telemetry/logger.js';
 import { CONTROL_PLANE_SERVICE_NAME, startTracingFromEnv } from '../telemetry/tracing/tracing-from-env.js';
 import { SIDECAR_VERSION } from '../sidecar/sidecar-version.js';
 
-const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 const help = `Usage: bulwark control [options]
 
@@ -28,8 +28,7 @@ Options (flag, then environment variable, then default):
 ${STORAGE_HELP}
   --retention-interval DUR      how often expired scan records are purged, e.g. 1h;
                                 0 disables (BULWARK_RETENTION_INTERVAL; default 1h)
-  --log-level LEVEL             ${LOG_LEVELS.join(', ')} (BULWARK_LOG_LEVEL; default info)
-  --tls-cert FILE, --tls-key FILE   serve TLS (BULWARK_TLS_CERT, BULWARK_TLS_KEY)
+${telemetryHelp(32)}  --tls-cert FILE, --tls-key FILE   serve TLS (BULWARK_TLS_CERT, BULWARK_TLS_KEY)
   --tls-ca FILE                 and require client certificates signed by this CA: mutual
                                 TLS with the sidecars (BULWARK_TLS_CA). Without TLS, a
                                 non-loopback --listen is logged as a loud warning.
@@ -49,7 +48,7 @@ export function controlOptions(args: string[], env: NodeJS.ProcessEnv): (Control
   const tlsFlags = { 'tls-cert': { type: 'string' }, 'tls-key': { type: 'string' }, 'tls-ca': { type: 'string' } } as const;
   const flags = parseFlags(
     args,
-    { listen: { type: 'string' }, 'retention-interval': { type: 'string' }, 'log-level': { type: 'string' }, ...STORAGE_FLAGS, ...tlsFlags, ...WEBHOOK_FLAGS },
+    { listen: { type: 'string' }, 'retention-interval': { type: 'string' }, ...TELEMETRY_FLAGS, ...STORAGE_FLAGS, ...tlsFlags, ...WEBHOOK_FLAGS },
     0,
   );
   if (flags.values.help) return 'help';
@@ -72,10 +71,8 @@ export function controlOptions(args: string[], env: NodeJS.ProcessEnv): (Control
       ca: stringFlag(flags, 'tls-ca') ?? (env.BULWARK_TLS_CA || undefined),
     },
     webhook: webhookOptions(flags, env),
-    logLevel:
-      oneOf(stringFlag(flags, 'log-level'), LOG_LEVELS, '--log-level') ??
-      oneOf(env.BULWARK_LOG_LEVEL || undefined, LOG_LEVELS, 'BULWARK_LOG_LEVEL') ??
-      'info',
+    metricsListen: metricsListenOf(flags, env),
+    logLevel: logLevelOf(flags, env),
   };
 }
 

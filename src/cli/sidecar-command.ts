@@ -7,6 +7,7 @@ import { constants as osConstants } from 'node:os';
 import type { CliCommand, CliIo } from './cli-command.js';
 import { ExitCode } from './exit-codes.js';
 import { oneOf, parseFlags, positiveInt, stringFlag } from './parse-flags.js';
+import { logLevelOf, metricsListenOf, TELEMETRY_FLAGS, telemetryHelp } from './telemetry-flags.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { SidecarOptions } from '../sidecar/start-sidecar.js';
 import { SIDECAR_VERSION } from '../sidecar/sidecar-version.js';
@@ -17,7 +18,6 @@ import { EVENT_FLAGS, EVENT_HELP, sidecarEventOptions } from './sidecar-event-fl
 import { ALERT_WEBHOOK_FLAGS, ALERT_WEBHOOK_HELP, alertsConfig, type AlertsConfig } from './alert-webhook-flags.js';
 
 const DEFAULT_LISTEN = '127.0.0.1:50051';
-const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 const help = `Usage: bulwark sidecar [options]
 
@@ -34,8 +34,7 @@ Options (flag, then environment variable, then default):
   --max-content-bytes N          largest content accepted (default 1 MiB)
   --unknown-tenant default|reject  for tenants without a policy (default: the policy file's
                                  setting, else "default")
-  --log-level LEVEL              ${LOG_LEVELS.join(', ')} (BULWARK_LOG_LEVEL; default info)
-  -h, --help                     show this help
+${telemetryHelp(33)}  -h, --help                     show this help
 ${CONTROL_PLANE_HELP}${AGENT_ACTION_HELP}${EVENT_HELP}${ALERT_WEBHOOK_HELP}
 Envoy's ext_authz and ext_proc services are served on the same port (docs/mesh.md);
 their options come from BULWARK_TENANT_HEADER, BULWARK_POLICY_HEADER,
@@ -57,6 +56,8 @@ export interface SidecarCliConfig {
   maxContentBytes: number | undefined;
   unknownTenant: 'default' | 'reject' | undefined;
   logLevel: string;
+  /** Prometheus /metrics "host:port" or "off". */
+  metricsListen: string;
   /** Set when the sidecar is managed by a control plane (--control-plane). */
   controlPlane: SidecarControlPlaneConfig | undefined;
   /** CheckAction: audit log, Redis, admin token (sidecar-agent-action-flags.ts). */
@@ -78,7 +79,7 @@ export function sidecarConfig(args: string[], env: NodeJS.ProcessEnv): SidecarCl
       'max-queue': { type: 'string' },
       'max-content-bytes': { type: 'string' },
       'unknown-tenant': { type: 'string' },
-      'log-level': { type: 'string' },
+      ...TELEMETRY_FLAGS,
       ...CONTROL_PLANE_FLAGS,
       ...AGENT_ACTION_FLAGS,
       ...EVENT_FLAGS,
@@ -100,10 +101,8 @@ export function sidecarConfig(args: string[], env: NodeJS.ProcessEnv): SidecarCl
     maxQueue: positiveInt(fromFlag('max-queue'), '--max-queue'),
     maxContentBytes: positiveInt(fromFlag('max-content-bytes'), '--max-content-bytes'),
     unknownTenant: oneOf(fromFlag('unknown-tenant'), ['default', 'reject'] as const, '--unknown-tenant'),
-    logLevel:
-      oneOf(fromFlag('log-level'), LOG_LEVELS, '--log-level') ??
-      oneOf(env.BULWARK_LOG_LEVEL || undefined, LOG_LEVELS, 'BULWARK_LOG_LEVEL') ??
-      'info',
+    logLevel: logLevelOf(flags, env),
+    metricsListen: metricsListenOf(flags, env),
     controlPlane,
     agentActions: agentActionOptions(flags, env),
     events: sidecarEventOptions(flags, env, controlPlane),
@@ -183,6 +182,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
         agentActions: config.agentActions,
         events: config.events,
         alerts: config.alerts,
+        metricsListen: config.metricsListen,
       });
   const signal = await shutdown;
   logger.info({ signal }, 'shutting down: draining in-flight scans');

@@ -26,6 +26,7 @@ export function startManagedSidecar(config: SidecarCliConfig, cp: SidecarControl
     ...(config.maxQueue !== undefined ? { maxQueue: config.maxQueue } : {}),
     ...(config.maxContentBytes !== undefined ? { maxContentBytes: config.maxContentBytes } : {}),
     logger,
+    metricsListen: config.metricsListen,
     controlPlane: { address: cp.address, token: cp.token, tls: cp.tls },
     dataDir: cp.dataDir,
     nodeId: cp.nodeId,

@@ -28,6 +28,7 @@ import { TenantRepository } from '../store/tenant-repository.js';
 import { grpcServiceDefinition } from '../sidecar/grpc-service-definition.js';
 import { startAdmissionServer, type AdmissionServer, type AdmissionServerOptions } from '../mesh/admission-server.js';
 import { rootLogger, type Logger } from '../telemetry/logger.js';
+import { controlPlaneMetricsFor, type ControlPlaneMetrics } from '../telemetry/metrics/control-plane-metrics.js';
 import type { AuthConfig } from './auth/auth-config.js';
 import { createTokenVerifier, type TokenVerifier } from './auth/token-verifier.js';
 import { addReflection } from './grpc/reflection.js';
@@ -75,6 +76,8 @@ export interface ControlPlaneOptions {
    * started only when given (a TLS certificate and key are required).
    */
   webhook?: Omit<AdmissionServerOptions, 'logger'>;
+  /** Prometheus GET /metrics on "host:port" (port 0 = any free port); default "off" (the CLI defaults to 127.0.0.1:9464). */
+  metricsListen?: string;
   logger?: Logger;
 }
 
@@ -102,6 +105,8 @@ export interface ControlPlane {
   readonly webhook: AdmissionServer | undefined;
   /** The policy push service (open streams; tests and the benchmark read it). */
   readonly policySync: PolicySyncServer;
+  /** RPC, push and connected-sidecar metrics; undefined when metrics are off. */
+  readonly metrics: ControlPlaneMetrics | undefined;
   /** One retention run over every tenant, now (the schedule calls the same). */
   purgeExpiredRecords(now?: Date): Promise<Map<string, number>>;
   /** Stops accepting calls, drains (up to `graceMs`), stops the schedule, closes storage it opened. */
@@ -132,6 +137,8 @@ function tcpTarget(listen: string): Extract<ListenTarget, { kind: 'tcp' }> {
 
 export async function startControlPlane(options: ControlPlaneOptions): Promise<ControlPlane> {
   const logger = options.logger ?? rootLogger.child({ component: 'control-plane' });
+  // First: a malformed metrics address fails the start with nothing to undo.
+  const metrics = controlPlaneMetricsFor(options.metricsListen);
   const ownsDatabase = !options.database;
   const db = options.database ?? (await openDatabase(options.storage ?? {}));
   let retention: RetentionSchedule | undefined;
@@ -155,7 +162,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     const listen = options.listen ?? DEFAULT_CONTROL_LISTEN;
     const target = tcpTarget(listen);
     const tls = serverTlsOptions(options.tls, listen, logger);
-    const server = new grpc.Server(SERVER_OPTIONS);
+    const server = new grpc.Server({ ...SERVER_OPTIONS, interceptors: metrics ? [metrics.interceptor()] : [] });
     const connectCalls: AuthorizedUnaryCall[] = [];
     const add = <S extends DescService>(service: S, handlers: ServiceHandlers<S>): void => {
       const calls = authorizedUnaryCalls(service, handlers, verifier);
@@ -172,6 +179,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     feed = await PolicyChangeFeed.start(db, repositories.policies, { ...options.policySync, logger });
     const policySync = createPolicySyncService({ feed, fleet: repositories.fleet, verifier, logger, heartbeatMs: options.policySync?.heartbeatMs });
     server.addService(grpcServiceDefinition(PolicySyncService), policySync.implementation);
+    metrics?.watchConnectedSidecars(() => policySync.openStreams);
 
     const serviceNames = SERVICE_FILES.flatMap((f) => f.services.map((s) => s.typeName));
     // "" is the whole server (grpc.health.v1 convention); each service is listed too.
@@ -181,6 +189,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
 
     // Before the gRPC bind: if the webhook cannot start (bad certificate), nothing is left bound.
     if (options.webhook) webhook = await startAdmissionServer({ ...options.webhook, logger });
+    await metrics?.serve(logger);
     // StreamPolicies stays gRPC-only: a bidirectional stream needs HTTP/2.
     const connect = connectNodeAdapter({
       routes: (router) => addConnectUnaryRoutes(router, connectCalls, logger),
@@ -208,6 +217,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       verifier,
       webhook,
       policySync,
+      metrics,
       purgeExpiredRecords,
       close(graceMs = 5000) {
         closed ??= (async () => {
@@ -221,11 +231,13 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
           await feed?.close();
           await retention?.stop();
           if (ownsDatabase) await db.close();
+          await metrics?.close();
         })();
         return closed;
       },
     };
   } catch (err) {
+    await metrics?.close();
     await webhook?.close();
     await feed?.close();
     await retention?.stop();

@@ -17,6 +17,7 @@ import type { PolicySet } from '../policy/types.js';
 import type { ScanPool } from '../pool/scan-pool.js';
 import { acquireDirectoryLock } from '../store/directory-lock.js';
 import { rootLogger } from '../telemetry/logger.js';
+import { registerRecordMetrics } from '../telemetry/metrics/record-metrics.js';
 import { ControlPlaneChannel, type ControlPlaneConnection } from './control-plane-channel.js';
 import { PolicySyncAgent } from './policy-sync-agent.js';
 import { PolicyWatchClient } from './policy-watch-client.js';
@@ -90,13 +91,18 @@ export async function startConnectedSidecar(options: ConnectedSidecarOptions): P
     const sidecar = await startSidecar({ ...sidecarOptions, logger, policySet: initialSet, scanRecords, servingWhen: agent.ready, policySource: 'control-plane' });
     started.pool = sidecar.pool;
     agent.attach(sidecar.pool);
+    if (sidecar.metrics) registerRecordMetrics(sidecar.metrics.registry, () => shipper.stats());
 
     const watch = new PolicyWatchClient({
       channel,
       nodeId: options.nodeId,
       tenants: options.tenants,
       sidecarVersion: SIDECAR_VERSION,
-      onSnapshot: (snapshot) => agent.apply(snapshot),
+      onSnapshot: async (snapshot) => {
+        const nack = await agent.apply(snapshot);
+        if (nack === undefined) sidecar.metrics?.policy.snapshotApplied(snapshot.createdAt);
+        return nack;
+      },
       onConnectionChange: (connected) => {
         if (connected) shipper.nudge();
       },

@@ -16,6 +16,7 @@ import { createScanPool, type ScanPool } from '../pool/scan-pool.js';
 import { withFeedback } from '../feedback/feedback-pool.js';
 import { FeedbackService } from '../feedback/feedback-service.js';
 import { rootLogger, type Logger } from '../telemetry/logger.js';
+import { sidecarMetricsFor, type SidecarMetrics } from '../telemetry/metrics/sidecar-metrics.js';
 import { CallTracker } from './call-tracker.js';
 import { DemandedReplyCache } from './demanded-reply-cache.js';
 import { routeConnections } from '../transport/connection-router.js';
@@ -71,6 +72,8 @@ export interface SidecarOptions {
   agentActions?: AgentActionOptions;
   /** Feedback journal (JSONL): replayed at start, appended on every Feedback call; none = memory only. */
   feedbackFile?: string;
+  /** Prometheus GET /metrics on "host:port" (port 0 = any free port); default "off" (the CLI defaults to 127.0.0.1:9464). */
+  metricsListen?: string;
   /** Security events to Kafka through a durable outbox (src/events/); none = off. */
   events?: SecurityEventsOptions;
   /** Webhook alerts for threats and denied actions (src/events/webhooks/, docs/alerts.md); none = off. */
@@ -94,6 +97,8 @@ export interface RunningSidecar {
   pool: ScanPool;
   /** The CheckAction runtime (state, audit log). */
   agentActions: AgentActionRuntime;
+  /** The sidecar's metrics (registry, /metrics address); undefined when metrics are off. */
+  metrics: SidecarMetrics | undefined;
   /**
    * Graceful stop: health NOT_SERVING, no new connections or calls (UNAVAILABLE), in-flight
    * scans and streams finish; after `graceMs` (default 10 s) whatever is left is cut.
@@ -134,9 +139,11 @@ export async function startSidecar(options: SidecarOptions = {}): Promise<Runnin
   const maxContentBytes = options.maxContentBytes ?? DEFAULT_MAX_CONTENT_BYTES;
   const initialSet = options.policySet ?? (options.policyFile ? loadPolicySetFromFile(options.policyFile) : defaultPolicySet());
 
+  // Before the pool: a malformed metrics address fails the start with nothing to undo.
+  const metrics = sidecarMetricsFor(options.metricsListen, () => pool);
   // Security events (off without options): replays the outbox, wraps the pool to see policy changes.
   // Webhook alerts ride on the same hooks (and close with them).
-  const events = withAlerts(await startSidecarEvents(options.events, options.policySource ?? 'file', logger), await startSidecarAlerts(options.alerts, logger));
+  const events = withAlerts(await startSidecarEvents(options.events, options.policySource ?? 'file', logger), await startSidecarAlerts(options.alerts, logger, metrics?.registry));
   // The feedback wrapper keeps reported false positives/negatives on top of every policy set.
   const pool = events.watchPolicy(withFeedback(await createScanPool({ workers: options.workers, maxQueue: options.maxQueue, policySet: initialSet, logger })));
   const feedback = await FeedbackService.open({ pool, journalPath: options.feedbackFile, logger }).catch(async (err: unknown) => {
@@ -145,7 +152,7 @@ export async function startSidecar(options: SidecarOptions = {}): Promise<Runnin
     throw err;
   });
   const calls = new CallTracker();
-  const agentActions = await startAgentActions(events.withActionEvents(options.agentActions ?? {}), () => pool.policySet, calls, logger);
+  const agentActions = await startAgentActions(events.withActionEvents(options.agentActions ?? {}), () => pool.policySet, calls, logger, metrics?.actions);
   const deps: ScanServiceDeps = {
     pool,
     calls,
@@ -155,6 +162,7 @@ export async function startSidecar(options: SidecarOptions = {}): Promise<Runnin
     scanRecords: withScanAudit(events.withScanEvents(options.scanRecords), agentActions.audit, () => pool.policySet),
     demandedReplies: new DemandedReplyCache(),
     feedback,
+    metrics: metrics?.scans,
   };
 
   const receiveLimit = transportReceiveLimit(maxContentBytes);
@@ -197,7 +205,9 @@ export async function startSidecar(options: SidecarOptions = {}): Promise<Runnin
   let port: number;
   try {
     port = await listen(front, target);
+    await metrics?.serve(logger);
   } catch (err) {
+    front.close();
     grpcConnections.destroy();
     await pool.close({ graceMs: 0 });
     await agentActions.close();
@@ -273,6 +283,7 @@ export async function startSidecar(options: SidecarOptions = {}): Promise<Runnin
     await agentActions.close();
     // Last: scans and actions finished above have emitted their events.
     await events.close();
+    await metrics?.close();
     logger.info({ drained, ms: Math.round(performance.now() - started) }, 'sidecar stopped');
   };
 
@@ -281,6 +292,7 @@ export async function startSidecar(options: SidecarOptions = {}): Promise<Runnin
     port,
     pool,
     agentActions: agentActions.runtime,
+    metrics,
     close: (graceMs = 10_000) => (closing ??= shutdown(graceMs)),
   };
 }
