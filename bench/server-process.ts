@@ -35,8 +35,8 @@ export function readRssMiB(pid: number): number {
 
 /**
  * Starts `node <cliPath> sidecar --listen 127.0.0.1:0 …extraArgs` (with `env` added to this
- * process's environment) and resolves once the startup line (a pino JSON line with an
- * `address` field) appears on its stdout.
+ * process's environment) and resolves once the startup line (a pino JSON line with `address`
+ * and `workers` fields) appears on its stdout.
  */
 export function startServerProcess(
   cliPath: string,
@@ -74,7 +74,9 @@ export function startServerProcess(
       } catch {
         return;
       }
-      if (typeof entry.address !== 'string') return;
+      // The sidecar's own line (address, workers, policy version), not another listener's
+      // (the metrics endpoint logs an address too).
+      if (typeof entry.address !== 'string' || entry.workers === undefined) return;
       started = true;
       clearTimeout(timer);
       child.removeAllListeners('exit');

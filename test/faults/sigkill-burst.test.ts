@@ -147,7 +147,8 @@ describe(`fault: SIGKILL during a burst, then restart over the same state (${ENG
       MAIN_TS,
       ['--workers', '1', '--control-plane', cp.address, '--data-dir', dataDir, '--node-id', NODE, '--tenants', 'acme', '--initial-policy-timeout', '0', '--audit-log', auditLog],
       ['--import', 'tsx'],
-      { BULWARK_TOKEN: sidecarToken, BULWARK_AUDIT_HMAC_KEY: HMAC_KEY },
+      // Metrics (when this build has them) on a free port: a fixed one may be taken.
+      { BULWARK_TOKEN: sidecarToken, BULWARK_AUDIT_HMAC_KEY: HMAC_KEY, BULWARK_METRICS_LISTEN: '127.0.0.1:0' },
     );
     return sidecar;
   };
