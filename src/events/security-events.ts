@@ -10,16 +10,16 @@
  * Which scans become events: every scan with a threat (THREAT_DETECTED); scans without one
  * (SCAN_COMPLETED) only with probability `scanCompletedSample` (default 0 = none).
  */
-import { randomBytes } from 'node:crypto';
 import { PolicySource, type SecurityEvent } from '../../gen/bulwark/v1/security_event_pb.js';
 import type { ActionDecisionData, ActionRequestData } from '../actions/action-names.js';
 import type { PolicySet } from '../policy/types.js';
-import { createRecordBuilder, type ScanRecordSink } from '../sidecar/scan-record-sink.js';
+import type { ScanRecordSink } from '../sidecar/scan-record-sink.js';
 import type { Logger } from '../telemetry/logger.js';
 import { DEFAULT_TOPIC_PREFIX, eventMessage, type EventPayloadFormat } from './event-encoding.js';
 import { KafkaPublisher, type KafkaPublisherOptions } from './kafka/kafka-publisher.js';
 import { Outbox, type OutboxStats, type PendingMessage } from './outbox/outbox.js';
 import { startOutboxPump, type OutboxPump, type OutboxPumpOptions } from './outbox/outbox-pump.js';
+import { createScanEventSink } from './scan-event-sink.js';
 import { actionEvent, isReportedDecision, policyChangeEvents, scanEvent } from './security-event-builders.js';
 
 /** Where a policy set comes from (the POLICY_CHANGED event's source). */
@@ -60,18 +60,10 @@ export class SecurityEvents {
     private readonly pump: OutboxPump,
     private readonly logger: Logger,
   ) {
-    const sample = Math.min(1, Math.max(0, options.scanCompletedSample ?? 0));
-    // The record builder hashes content with this key; events drop the hash (a random key
-    // per process, so nothing derived from content could be correlated anyway).
-    const hashKey = randomBytes(32).toString('hex');
-    this.scanRecords = createRecordBuilder({
+    this.scanRecords = createScanEventSink({
       nodeId: options.nodeId,
-      records: () => true,
-      hashKeyOf: () => hashKey,
-      push: (record) => {
-        if (record.threats.length === 0 && !(sample > 0 && Math.random() < sample)) return;
-        this.emit(scanEvent(record));
-      },
+      scanCompletedSample: Math.min(1, Math.max(0, options.scanCompletedSample ?? 0)),
+      emit: (record) => this.emit(scanEvent(record)),
       onError: (err) => this.logger.error({ err: (err as Error)?.message }, 'building a security event failed; event skipped'),
     });
   }

@@ -104,7 +104,9 @@ describe('security events from a sidecar with Kafka down', () => {
       const text = Buffer.from(m.payload).toString('utf8');
       expect(text).not.toContain('Ignore all previous');
       expect(text).not.toContain('system prompt');
-      expect(text).not.toContain('4111');
+      // (Not just '4111': ids and version hashes are hex and may contain it.)
+      expect(text).not.toContain('4111 1111');
+      expect(text).not.toContain('4111111111111111');
       expect(text).not.toContain('capital of France');
     }
     expect(new Set(spooled.map((m) => m.headers['event-id'])).size).toBe(spooled.length);

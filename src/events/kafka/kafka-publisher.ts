@@ -71,7 +71,11 @@ export class KafkaPublisher {
   /** Publishes a batch; resolves once every message is acknowledged by its partition's ISR. */
   async send(batch: readonly PendingMessage[]): Promise<void> {
     const byTopic = new Map<string, PendingMessage[]>();
-    for (const m of batch) byTopic.set(m.destination, [...(byTopic.get(m.destination) ?? []), m]);
+    for (const m of batch) {
+      const list = byTopic.get(m.destination);
+      if (list) list.push(m);
+      else byTopic.set(m.destination, [m]);
+    }
     const producer = await this.connected();
     try {
       await producer.sendBatch({

@@ -6,7 +6,7 @@
  * resolves (and logs) instead of throwing.
  *
  *   const pump = startOutboxPump(outbox, { send: async (batch) => { ... } , logger });
- *   await pump.stop();   // waits for the batch in flight, no more retries
+ *   await pump.stop();   // no more retries; waits (bounded) for the batch in flight
  */
 import type { Logger } from '../../telemetry/logger.js';
 import type { Outbox, PendingMessage } from './outbox.js';
@@ -25,8 +25,11 @@ export interface OutboxPumpOptions {
 export interface OutboxPump {
   /** Retries at once (e.g. the destination is known to be back). */
   nudge(): void;
-  /** Finishes the batch in flight and stops. */
-  stop(): Promise<void>;
+  /**
+   * Stops retrying and waits (at most `waitMs`, default 5 s) for the batch in flight: a
+   * destination that never answers must not hold up a shutdown. A late answer is still acked.
+   */
+  stop(waitMs?: number): Promise<void>;
 }
 
 function backoffDelay(attempt: number, baseMs: number, maxMs: number): number {
@@ -83,7 +86,10 @@ export function startOutboxPump(outbox: Outbox, options: OutboxPumpOptions): Out
         options.logger?.error({ err: (err as Error)?.message }, 'outbox read or ack failed');
         outcome = 'failed';
       }
-      if (outcome === 'failed') await sleep(backoffDelay(attempt++, baseMs, maxMs));
+      if (outcome === 'failed') {
+        // After stop(), no retry timer may keep the process alive.
+        if (!stopped) await sleep(backoffDelay(attempt++, baseMs, maxMs));
+      }
       else {
         attempt = 0;
         if (outcome === 'idle' && !dirty && !stopped) await sleep(undefined);
@@ -97,10 +103,12 @@ export function startOutboxPump(outbox: Outbox, options: OutboxPumpOptions): Out
       attempt = 0;
       wake?.();
     },
-    async stop() {
+    async stop(waitMs = 5_000) {
       stopped = true;
       wake?.();
-      await running;
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([running, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs)))]);
+      clearTimeout(timer);
     },
   };
 }
