@@ -40,6 +40,11 @@ export interface AuditAppendResult {
   hash: string;
 }
 
+/** Where the checkpoints of the audit log at `path` are appended. */
+export function auditCheckpointPath(path: string): string {
+  return `${path}.checkpoints`;
+}
+
 /** The last complete line of a file, and whether the file ends in a partial line. */
 function readTail(path: string): { last: string | undefined; partial: boolean } {
   const size = statSync(path).size;
@@ -108,7 +113,7 @@ export class AuditLogWriter {
   }
 
   get checkpointPath(): string {
-    return `${this.options.path}.checkpoints`;
+    return auditCheckpointPath(this.options.path);
   }
 
   /** The last appended entry's seq and hash (-1 and the genesis hash for an empty chain). */

@@ -17,6 +17,23 @@ export interface VerifyOptions {
   hmacKey?: string;
   /** A checkpoints file (JSON lines). */
   checkpoints?: string;
+  /** Checkpoints from elsewhere (the control plane), checked like a file's; `source` names them in reports. */
+  checkpointList?: { source: string; list: readonly AuditCheckpoint[] };
+}
+
+/** The checkpoints to check (undefined entries: unparsable lines), from the list or the file. */
+function loadCheckpoints(options: VerifyOptions): { source: string; list: readonly (AuditCheckpoint | undefined)[] } | { missing: string } | undefined {
+  if (options.checkpointList) return options.checkpointList;
+  if (!options.checkpoints) return undefined;
+  if (!existsSync(options.checkpoints)) return { missing: options.checkpoints };
+  const list = load(options.checkpoints).lines.map((line) => {
+    try {
+      return JSON.parse(line) as AuditCheckpoint;
+    } catch {
+      return undefined;
+    }
+  });
+  return { source: options.checkpoints, list };
 }
 
 export interface VerifyProblem {
@@ -122,32 +139,26 @@ export function verifyAuditLog(files: readonly string[], options: VerifyOptions 
       report.headHash = hash;
     }
   }
-  if (options.checkpoints) {
-    if (!existsSync(options.checkpoints)) return fail({ file: options.checkpoints, line: 0, message: 'the checkpoints file does not exist' });
-    const { lines } = load(options.checkpoints);
-    for (let i = 0; i < lines.length; i++) {
-      let cp: AuditCheckpoint;
-      try {
-        cp = JSON.parse(lines[i] as string) as AuditCheckpoint;
-      } catch {
-        return fail({ file: options.checkpoints, line: i + 1, message: 'not a valid checkpoint' });
-      }
-      if (options.hmacKey !== undefined && cp.mac !== checkpointMac(cp.seq, cp.hash, cp.time, options.hmacKey)) {
-        return fail({ file: options.checkpoints, line: i + 1, seq: cp.seq, message: 'checkpoint was edited (its MAC does not match)' });
-      }
-      if (cp.seq > report.lastSeq) {
-        return fail({
-          file: options.checkpoints,
-          line: i + 1,
-          seq: cp.seq,
-          message: `the log was truncated: checkpoint at seq ${cp.seq} but the log ends at seq ${report.lastSeq}`,
-        });
-      }
-      const at = hashAt.get(cp.seq);
-      if (at === undefined) continue; // before the files given
-      if (at !== cp.hash) return fail({ file: options.checkpoints, line: i + 1, seq: cp.seq, message: `checkpoint at seq ${cp.seq} does not match the log's entry (the log was rewritten)` });
-      report.checkpointsVerified++;
+  const checkpoints = loadCheckpoints(options);
+  if (checkpoints && 'missing' in checkpoints) return fail({ file: checkpoints.missing, line: 0, message: 'the checkpoints file does not exist' });
+  for (const [i, cp] of (checkpoints?.list ?? []).entries()) {
+    const source = checkpoints?.source ?? '';
+    if (!cp) return fail({ file: source, line: i + 1, message: 'not a valid checkpoint' });
+    if (options.hmacKey !== undefined && cp.mac !== checkpointMac(cp.seq, cp.hash, cp.time, options.hmacKey)) {
+      return fail({ file: source, line: i + 1, seq: cp.seq, message: 'checkpoint was edited (its MAC does not match)' });
     }
+    if (cp.seq > report.lastSeq) {
+      return fail({
+        file: source,
+        line: i + 1,
+        seq: cp.seq,
+        message: `the log was truncated: checkpoint at seq ${cp.seq} but the log ends at seq ${report.lastSeq}`,
+      });
+    }
+    const at = hashAt.get(cp.seq);
+    if (at === undefined) continue; // before the files given
+    if (at !== cp.hash) return fail({ file: source, line: i + 1, seq: cp.seq, message: `checkpoint at seq ${cp.seq} does not match the log's entry (the log was rewritten)` });
+    report.checkpointsVerified++;
   }
   return report;
 }

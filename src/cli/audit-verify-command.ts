@@ -6,7 +6,8 @@
 import { existsSync } from 'node:fs';
 import type { CliCommand, CliIo } from './cli-command.js';
 import { ExitCode } from './exit-codes.js';
-import { parseFlags, stringFlag, UsageError } from './parse-flags.js';
+import { parseFlags, stringFlag, UsageError, type ParsedFlags } from './parse-flags.js';
+import type { VerifyOptions } from '../audit/verify-audit-log.js';
 
 const help = `Usage: bulwark audit verify [options] FILE...
 
@@ -22,13 +23,39 @@ Options:
                          last file, when it exists)
   --hmac-key-env NAME    environment variable holding the HMAC key the sidecar used
                          (default BULWARK_AUDIT_HMAC_KEY, when set)
+  --control-plane ADDR   check against the checkpoints the sidecar shipped to the control
+                         plane instead of a local file (token in BULWARK_TOKEN, role viewer
+                         or above, of the tenant the sidecar's token names)
+  --node-id ID           with --control-plane: the sidecar whose log this is
   -h, --help             show this help
 
 Exit codes: 0 intact, 1 broken (the first problem is printed as FILE:LINE seq N: message).
 `;
 
+/** With --control-plane: the checkpoints the control plane holds for --node-id. */
+async function remoteCheckpoints(flags: ParsedFlags, env: NodeJS.ProcessEnv): Promise<VerifyOptions['checkpointList']> {
+  const address = stringFlag(flags, 'control-plane');
+  const nodeId = stringFlag(flags, 'node-id');
+  if (!address) {
+    if (nodeId) throw new UsageError('--node-id needs --control-plane');
+    return undefined;
+  }
+  if (!nodeId) throw new UsageError('--control-plane needs --node-id (the sidecar whose log this is)');
+  const [{ connectAdmin }, { fetchAuditCheckpoints }] = await Promise.all([import('./control-plane-client.js'), import('./audit-checkpoints-remote.js')]);
+  const admin = connectAdmin({ ...flags, values: { ...flags.values, server: address } }, env);
+  try {
+    return { source: `control plane ${address} (${nodeId})`, list: await fetchAuditCheckpoints(admin, nodeId) };
+  } finally {
+    admin.close();
+  }
+}
+
 async function run(args: string[], io: CliIo): Promise<number> {
-  const flags = parseFlags(args, { checkpoints: { type: 'string' }, 'hmac-key-env': { type: 'string' } }, Number.MAX_SAFE_INTEGER);
+  const flags = parseFlags(
+    args,
+    { checkpoints: { type: 'string' }, 'hmac-key-env': { type: 'string' }, 'control-plane': { type: 'string' }, 'node-id': { type: 'string' } },
+    Number.MAX_SAFE_INTEGER,
+  );
   if (flags.values.help) {
     io.stdout.write(help);
     return ExitCode.OK;
@@ -45,14 +72,15 @@ async function run(args: string[], io: CliIo): Promise<number> {
   const defaultCheckpoints = `${last.replace(/\.\d{6}$/, '')}.checkpoints`;
   const checkpoints = stringFlag(flags, 'checkpoints') ?? (existsSync(defaultCheckpoints) ? defaultCheckpoints : undefined);
 
-  const report = verifyAuditLog(files, { hmacKey, checkpoints });
+  const remote = await remoteCheckpoints(flags, io.env);
+  const report = verifyAuditLog(files, { hmacKey, checkpoints: remote ? undefined : checkpoints, checkpointList: remote });
   for (const note of report.notes) io.stderr.write(`note: ${note}\n`);
   if (!report.ok && report.problem) {
     const p = report.problem;
     io.stderr.write(`BROKEN: ${p.file}:${p.line}${p.seq !== undefined ? ` seq ${p.seq}` : ''}: ${p.message}\n`);
     return ExitCode.ERROR;
   }
-  const cp = checkpoints ? `, ${report.checkpointsVerified} checkpoint(s) verified` : ', no checkpoints (truncation at the end cannot be detected)';
+  const cp = checkpoints || remote ? `, ${report.checkpointsVerified} checkpoint(s) verified` : ', no checkpoints (truncation at the end cannot be detected)';
   io.stdout.write(`OK: ${report.entries} entries (seq ${report.firstSeq}..${report.lastSeq}), head ${report.headHash}${cp}\n`);
   return ExitCode.OK;
 }

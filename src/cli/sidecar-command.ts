@@ -62,6 +62,8 @@ export interface SidecarCliConfig {
   controlPlane: SidecarControlPlaneConfig | undefined;
   /** CheckAction: audit log, Redis, admin token (sidecar-agent-action-flags.ts). */
   agentActions: SidecarOptions['agentActions'];
+  /** Feedback journal (BULWARK_FEEDBACK_FILE), standalone and control-plane-managed alike. */
+  feedbackFile: string | undefined;
   /** Security events to Kafka (sidecar-event-flags.ts); undefined = off. */
   events: SidecarOptions['events'];
   /** Webhook alert destinations and their outbox directory (alert-webhook-flags.ts); undefined = off. */
@@ -105,6 +107,7 @@ export function sidecarConfig(args: string[], env: NodeJS.ProcessEnv): SidecarCl
     metricsListen: metricsListenOf(flags, env),
     controlPlane,
     agentActions: agentActionOptions(flags, env),
+    feedbackFile: env.BULWARK_FEEDBACK_FILE || undefined,
     events: sidecarEventOptions(flags, env, controlPlane),
     alerts: alertsConfig(flags, env),
   };
@@ -178,7 +181,7 @@ async function run(args: string[], io: CliIo): Promise<number> {
         // Envoy ext_authz / ext_proc on the same port (options: BULWARK_* variables, src/envoy/envoy-env.ts).
         extraServices: (await import('../envoy/envoy-env.js')).envoyServicesFromEnv(io.env),
         // Feedback reports (bulwark feedback) are journaled here and replayed at start.
-        feedbackFile: io.env.BULWARK_FEEDBACK_FILE || undefined,
+        feedbackFile: config.feedbackFile,
         agentActions: config.agentActions,
         events: config.events,
         alerts: config.alerts,

@@ -1,6 +1,7 @@
 /**
  * The CLI's composition of a control-plane-managed sidecar: the sidecar flags (listen,
- * workers, limits, --policy as the fallback set) plus the control-plane configuration.
+ * workers, limits, --policy as the fallback set, agent-action flags, BULWARK_FEEDBACK_FILE)
+ * plus the control-plane configuration.
  */
 import { envoyServicesFromEnv } from '../envoy/envoy-env.js';
 import { loadPolicyFlag } from './load-policy-flag.js';
@@ -35,8 +36,10 @@ export function startManagedSidecar(config: SidecarCliConfig, cp: SidecarControl
     initialPolicyTimeoutMs: cp.initialPolicyTimeoutMs,
     // Envoy ext_authz / ext_proc on the same port (options: BULWARK_* variables).
     extraServices: envoyServicesFromEnv(process.env),
-    // CheckAction's audit log, Redis and admin token: the same with or without a control plane.
+    // CheckAction's audit log, Redis and admin token, and the feedback journal: the same
+    // with or without a control plane.
     agentActions: config.agentActions,
+    feedbackFile: config.feedbackFile,
     events: config.events,
     // Webhook alerts (docs/alerts.md), identified by this sidecar's node id.
     ...(config.alerts ? { alerts: { ...config.alerts, nodeId: cp.nodeId } } : {}),

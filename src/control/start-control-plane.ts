@@ -17,6 +17,7 @@ import { RecordService, file_bulwark_v1_record_service } from '../../gen/bulwark
 import { TenantService, file_bulwark_v1_tenant_service } from '../../gen/bulwark/v1/tenant_service_pb.js';
 import type { PolicyEnvironment } from '../policy/compile-policy.js';
 import type { Database } from '../store/database.js';
+import { AuditCheckpointRepository } from '../store/audit-checkpoint-repository.js';
 import { FleetRepository } from '../store/fleet-repository.js';
 import { GuardrailRuleRepository } from '../store/guardrail-rule-repository.js';
 import { MetricsRepository } from '../store/metrics-repository.js';
@@ -87,6 +88,7 @@ export interface ControlPlaneRepositories {
   policies: PolicyRepository;
   rules: GuardrailRuleRepository;
   records: RecordRepository;
+  auditCheckpoints: AuditCheckpointRepository;
   metrics: MetricsRepository;
   fleet: FleetRepository;
 }
@@ -155,6 +157,7 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       policies: new PolicyRepository(db, compile),
       rules: new GuardrailRuleRepository(db, compile),
       records: new RecordRepository(db),
+      auditCheckpoints: new AuditCheckpointRepository(db),
       metrics: new MetricsRepository(db),
       fleet: new FleetRepository(db),
     };
@@ -171,8 +174,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     };
     add(PolicyAdminService, policyAdminHandlers(repositories.policies));
     add(GuardrailRuleService, guardrailRuleHandlers(repositories.rules));
-    add(RecordService, recordHandlers(repositories.records));
-    add(RecordIngestService, recordIngestHandlers(repositories.records));
+    add(RecordService, recordHandlers(repositories.records, repositories.auditCheckpoints));
+    add(RecordIngestService, recordIngestHandlers(repositories.records, repositories.auditCheckpoints));
     add(MetricsService, metricsHandlers(repositories.metrics));
     add(FleetService, fleetHandlers(repositories.fleet));
     add(TenantService, tenantHandlers(repositories.tenants));

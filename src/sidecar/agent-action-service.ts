@@ -31,6 +31,7 @@ import { AgentActionRuntime } from '../actions/action-runtime.js';
 import { warmExfiltrationDetectors } from '../actions/exfiltration-check.js';
 import type { ActionStateStore } from '../actions/state/action-state-store.js';
 import { RedisStateStore } from '../actions/state/redis-state-store.js';
+import type { AuditCheckpoint } from '../audit/audit-chain.js';
 import { AuditLogWriter } from '../audit/audit-log-writer.js';
 import type { PolicySet } from '../policy/types.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -57,6 +58,8 @@ export interface AgentActionOptions {
   auditMaxFileBytes?: number;
   /** Required (as a bearer token) by ReleaseAgent when set. */
   adminToken?: string;
+  /** Called with every audit checkpoint written (shipped to the control plane); must not throw or block. */
+  onAuditCheckpoint?: (checkpoint: AuditCheckpoint) => void;
   /** Called with every CheckAction decision (security events); must not throw or block. */
   onDecision?: (req: ActionRequestData, decision: ActionDecisionData) => void;
 }
@@ -97,7 +100,13 @@ export async function startAgentActions(
     ? await RedisStateStore.connect({ url: options.redisUrl, keyPrefix: options.redisKeyPrefix, logger })
     : undefined;
   const audit = options.auditLog
-    ? await AuditLogWriter.open({ path: options.auditLog, hmacKey: options.auditHmacKey, maxFileBytes: options.auditMaxFileBytes, logger })
+    ? await AuditLogWriter.open({
+        path: options.auditLog,
+        hmacKey: options.auditHmacKey,
+        maxFileBytes: options.auditMaxFileBytes,
+        logger,
+        onCheckpoint: options.onAuditCheckpoint,
+      })
     : undefined;
   const runtime = new AgentActionRuntime({ policySet, store, audit, auditKey: options.auditHmacKey, logger });
   // Build the PII/secret detectors now, not on the first action bound for an external host.

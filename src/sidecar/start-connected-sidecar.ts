@@ -18,6 +18,8 @@ import type { ScanPool } from '../pool/scan-pool.js';
 import { acquireDirectoryLock } from '../store/directory-lock.js';
 import { rootLogger } from '../telemetry/logger.js';
 import { registerRecordMetrics } from '../telemetry/metrics/record-metrics.js';
+import type { AuditCheckpointShipper } from './audit-checkpoint-shipper.js';
+import { forwardAuditCheckpoints } from './audit-checkpoint-forwarding.js';
 import { ControlPlaneChannel, type ControlPlaneConnection } from './control-plane-channel.js';
 import { PolicySyncAgent } from './policy-sync-agent.js';
 import { PolicyWatchClient } from './policy-watch-client.js';
@@ -52,6 +54,8 @@ export interface ConnectedSidecarOptions extends Omit<SidecarOptions, 'policySet
 export interface ConnectedSidecar extends RunningSidecar {
   agent: PolicySyncAgent;
   shipper: RecordShipper;
+  /** Audit-log checkpoints to the control plane; undefined without an audit log. */
+  auditShipper: AuditCheckpointShipper | undefined;
 }
 
 export async function startConnectedSidecar(options: ConnectedSidecarOptions): Promise<ConnectedSidecar> {
@@ -74,6 +78,7 @@ export async function startConnectedSidecar(options: ConnectedSidecarOptions): P
     const channel = new ControlPlaneChannel({ maxBackoffMs: options.policyBackoff?.maxMs, ...options.controlPlane }, logger);
     cleanups.push(() => channel.close());
     const shipper = new RecordShipper({ channel, spoolDir: join(options.dataDir, 'records'), logger, ...options.records });
+    const audit = forwardAuditCheckpoints(options.agentActions, channel, options.nodeId, logger);
 
     const started: { pool?: ScanPool } = {};
     // The tenant policy's hash salt keys the content hash: the same key as the `hash` operator.
@@ -88,7 +93,7 @@ export async function startConnectedSidecar(options: ConnectedSidecarOptions): P
       onError: (err) => logger.error({ err: (err as Error)?.message }, 'building a scan record failed; record skipped'),
     });
     const { controlPlane: _cp, dataDir: _d, nodeId: _n, tenants: _t, baseSet: _b, initialPolicyTimeoutMs: _i, policyEnv: _e, records: _r, policyBackoff: _p, ...sidecarOptions } = options;
-    const sidecar = await startSidecar({ ...sidecarOptions, logger, policySet: initialSet, scanRecords, servingWhen: agent.ready, policySource: 'control-plane' });
+    const sidecar = await startSidecar({ ...sidecarOptions, agentActions: audit.agentActions, logger, policySet: initialSet, scanRecords, servingWhen: agent.ready, policySource: 'control-plane' });
     started.pool = sidecar.pool;
     agent.attach(sidecar.pool);
     if (sidecar.metrics) registerRecordMetrics(sidecar.metrics.registry, () => shipper.stats());
@@ -105,6 +110,7 @@ export async function startConnectedSidecar(options: ConnectedSidecarOptions): P
       },
       onConnectionChange: (connected) => {
         if (connected) shipper.nudge();
+        if (connected) audit.shipper?.nudge();
       },
       logger,
       backoffBaseMs: options.policyBackoff?.baseMs,
@@ -118,9 +124,10 @@ export async function startConnectedSidecar(options: ConnectedSidecarOptions): P
       watch.close();
       await sidecar.close(graceMs); // in-flight scans finish and push their records first
       await shipper.close();
+      await audit.shipper?.close(); // after the sidecar: its audit log wrote a last checkpoint
       for (const cleanup of cleanups.reverse()) cleanup();
     };
-    return { ...sidecar, agent, shipper, close: (graceMs) => (closing ??= close(graceMs)) };
+    return { ...sidecar, agent, shipper, auditShipper: audit.shipper, close: (graceMs) => (closing ??= close(graceMs)) };
   } catch (err) {
     for (const cleanup of cleanups.reverse()) cleanup();
     throw err;

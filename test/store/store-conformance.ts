@@ -139,7 +139,7 @@ export function describeStoreConformance(factory: TestDatabaseFactory): void {
              AND EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid AND a.attname = 'tenant_id' AND NOT a.attisdropped)`,
         );
         expect(rows.map((r) => r.relname).sort()).toEqual(
-          ['guardrail_rules', 'policies', 'policy_versions', 'scan_records', 'sidecar_tenants', 'tenants', 'threat_detections'].sort(),
+          ['audit_checkpoints', 'guardrail_rules', 'policies', 'policy_versions', 'scan_records', 'sidecar_tenants', 'tenants', 'threat_detections'].sort(),
         );
         for (const r of rows) expect([r.relname, r.relrowsecurity, r.relforcerowsecurity]).toEqual([r.relname, true, true]);
         const roles = await t.db.query<{ rolname: string; rolsuper: boolean; rolbypassrls: boolean }>(
@@ -522,7 +522,7 @@ export function describeStoreConformance(factory: TestDatabaseFactory): void {
         });
 
         it("tenant A's session cannot see any of tenant B's rows", async () => {
-          for (const table of ['policies', 'policy_versions', 'guardrail_rules', 'scan_records', 'threat_detections', 'tenants', 'sidecar_tenants']) {
+          for (const table of ['policies', 'policy_versions', 'guardrail_rules', 'scan_records', 'threat_detections', 'tenants', 'sidecar_tenants', 'audit_checkpoints']) {
             const { rows } = await inTenant(db, A, (tx) => tx.query<{ n: unknown }>(`SELECT count(*)::integer AS n FROM ${table} WHERE tenant_id = $1`, [B]));
             expect([table, Number(rows[0]?.n)]).toEqual([table, 0]);
           }

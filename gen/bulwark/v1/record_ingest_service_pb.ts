@@ -4,6 +4,8 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { AuditCheckpoint } from "./audit_checkpoint_pb.js";
+import { file_bulwark_v1_audit_checkpoint } from "./audit_checkpoint_pb.js";
 import type { ScanRecord } from "./scan_record_pb.js";
 import { file_bulwark_v1_scan_record } from "./scan_record_pb.js";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file bulwark/v1/record_ingest_service.proto.
  */
 export const file_bulwark_v1_record_ingest_service: GenFile = /*@__PURE__*/
-  fileDesc("CiZidWx3YXJrL3YxL3JlY29yZF9pbmdlc3Rfc2VydmljZS5wcm90bxIKYnVsd2Fyay52MSJDChhJbmdlc3RTY2FuUmVjb3Jkc1JlcXVlc3QSJwoHcmVjb3JkcxgBIAMoCzIWLmJ1bHdhcmsudjEuU2NhblJlY29yZCJMChlJbmdlc3RTY2FuUmVjb3Jkc1Jlc3BvbnNlEhYKDmFjY2VwdGVkX2NvdW50GAEgASgNEhcKD2R1cGxpY2F0ZV9jb3VudBgCIAEoDTJ3ChNSZWNvcmRJbmdlc3RTZXJ2aWNlEmAKEUluZ2VzdFNjYW5SZWNvcmRzEiQuYnVsd2Fyay52MS5Jbmdlc3RTY2FuUmVjb3Jkc1JlcXVlc3QaJS5idWx3YXJrLnYxLkluZ2VzdFNjYW5SZWNvcmRzUmVzcG9uc2ViBnByb3RvMw", [file_bulwark_v1_scan_record]);
+  fileDesc("CiZidWx3YXJrL3YxL3JlY29yZF9pbmdlc3Rfc2VydmljZS5wcm90bxIKYnVsd2Fyay52MSJDChhJbmdlc3RTY2FuUmVjb3Jkc1JlcXVlc3QSJwoHcmVjb3JkcxgBIAMoCzIWLmJ1bHdhcmsudjEuU2NhblJlY29yZCJMChlJbmdlc3RTY2FuUmVjb3Jkc1Jlc3BvbnNlEhYKDmFjY2VwdGVkX2NvdW50GAEgASgNEhcKD2R1cGxpY2F0ZV9jb3VudBgCIAEoDSJRCh1Jbmdlc3RBdWRpdENoZWNrcG9pbnRzUmVxdWVzdBIwCgtjaGVja3BvaW50cxgBIAMoCzIbLmJ1bHdhcmsudjEuQXVkaXRDaGVja3BvaW50IlEKHkluZ2VzdEF1ZGl0Q2hlY2twb2ludHNSZXNwb25zZRIWCg5hY2NlcHRlZF9jb3VudBgBIAEoDRIXCg9kdXBsaWNhdGVfY291bnQYAiABKA0y6AEKE1JlY29yZEluZ2VzdFNlcnZpY2USYAoRSW5nZXN0U2NhblJlY29yZHMSJC5idWx3YXJrLnYxLkluZ2VzdFNjYW5SZWNvcmRzUmVxdWVzdBolLmJ1bHdhcmsudjEuSW5nZXN0U2NhblJlY29yZHNSZXNwb25zZRJvChZJbmdlc3RBdWRpdENoZWNrcG9pbnRzEikuYnVsd2Fyay52MS5Jbmdlc3RBdWRpdENoZWNrcG9pbnRzUmVxdWVzdBoqLmJ1bHdhcmsudjEuSW5nZXN0QXVkaXRDaGVja3BvaW50c1Jlc3BvbnNlYgZwcm90bzM", [file_bulwark_v1_audit_checkpoint, file_bulwark_v1_scan_record]);
 
 /**
  * IngestScanRecordsRequest carries a batch of at most 1000 records.
@@ -62,6 +64,51 @@ export const IngestScanRecordsResponseSchema: GenMessage<IngestScanRecordsRespon
   messageDesc(file_bulwark_v1_record_ingest_service, 1);
 
 /**
+ * IngestAuditCheckpointsRequest carries at most 1000 checkpoints.
+ *
+ * @generated from message bulwark.v1.IngestAuditCheckpointsRequest
+ */
+export type IngestAuditCheckpointsRequest = Message<"bulwark.v1.IngestAuditCheckpointsRequest"> & {
+  /**
+   * receive_time is ignored.
+   *
+   * @generated from field: repeated bulwark.v1.AuditCheckpoint checkpoints = 1;
+   */
+  checkpoints: AuditCheckpoint[];
+};
+
+/**
+ * Describes the message bulwark.v1.IngestAuditCheckpointsRequest.
+ * Use `create(IngestAuditCheckpointsRequestSchema)` to create a new message.
+ */
+export const IngestAuditCheckpointsRequestSchema: GenMessage<IngestAuditCheckpointsRequest> = /*@__PURE__*/
+  messageDesc(file_bulwark_v1_record_ingest_service, 2);
+
+/**
+ * IngestAuditCheckpointsResponse counts what happened to the batch.
+ *
+ * @generated from message bulwark.v1.IngestAuditCheckpointsResponse
+ */
+export type IngestAuditCheckpointsResponse = Message<"bulwark.v1.IngestAuditCheckpointsResponse"> & {
+  /**
+   * @generated from field: uint32 accepted_count = 1;
+   */
+  acceptedCount: number;
+
+  /**
+   * @generated from field: uint32 duplicate_count = 2;
+   */
+  duplicateCount: number;
+};
+
+/**
+ * Describes the message bulwark.v1.IngestAuditCheckpointsResponse.
+ * Use `create(IngestAuditCheckpointsResponseSchema)` to create a new message.
+ */
+export const IngestAuditCheckpointsResponseSchema: GenMessage<IngestAuditCheckpointsResponse> = /*@__PURE__*/
+  messageDesc(file_bulwark_v1_record_ingest_service, 3);
+
+/**
  * RecordIngestService receives scan records from sidecars.
  *
  * A record's tenant must be one the token is for (its tenant_id claim, or for
@@ -79,6 +126,18 @@ export const RecordIngestService: GenService<{
     methodKind: "unary";
     input: typeof IngestScanRecordsRequestSchema;
     output: typeof IngestScanRecordsResponseSchema;
+  },
+  /**
+   * IngestAuditCheckpoints stores checkpoints of a sidecar's audit log, under
+   * the token's tenant_id. Idempotent by (tenant, sidecar_id, seq): a
+   * checkpoint already stored is counted as a duplicate and left unchanged.
+   *
+   * @generated from rpc bulwark.v1.RecordIngestService.IngestAuditCheckpoints
+   */
+  ingestAuditCheckpoints: {
+    methodKind: "unary";
+    input: typeof IngestAuditCheckpointsRequestSchema;
+    output: typeof IngestAuditCheckpointsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_bulwark_v1_record_ingest_service, 0);

@@ -4,6 +4,8 @@
 
 import type { GenFile, GenMessage, GenService } from "@bufbuild/protobuf/codegenv2";
 import { fileDesc, messageDesc, serviceDesc } from "@bufbuild/protobuf/codegenv2";
+import type { AuditCheckpoint } from "./audit_checkpoint_pb.js";
+import { file_bulwark_v1_audit_checkpoint } from "./audit_checkpoint_pb.js";
 import type { RecordFilter, ScanRecord, ThreatDetection } from "./scan_record_pb.js";
 import { file_bulwark_v1_scan_record } from "./scan_record_pb.js";
 import type { Message } from "@bufbuild/protobuf";
@@ -12,7 +14,7 @@ import type { Message } from "@bufbuild/protobuf";
  * Describes the file bulwark/v1/record_service.proto.
  */
 export const file_bulwark_v1_record_service: GenFile = /*@__PURE__*/
-  fileDesc("Ch9idWx3YXJrL3YxL3JlY29yZF9zZXJ2aWNlLnByb3RvEgpidWx3YXJrLnYxImkKFkxpc3RTY2FuUmVjb3Jkc1JlcXVlc3QSKAoGZmlsdGVyGAEgASgLMhguYnVsd2Fyay52MS5SZWNvcmRGaWx0ZXISEQoJcGFnZV9zaXplGAIgASgNEhIKCnBhZ2VfdG9rZW4YAyABKAkiWwoXTGlzdFNjYW5SZWNvcmRzUmVzcG9uc2USJwoHcmVjb3JkcxgBIAMoCzIWLmJ1bHdhcmsudjEuU2NhblJlY29yZBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkibgobTGlzdFRocmVhdERldGVjdGlvbnNSZXF1ZXN0EigKBmZpbHRlchgBIAEoCzIYLmJ1bHdhcmsudjEuUmVjb3JkRmlsdGVyEhEKCXBhZ2Vfc2l6ZRgCIAEoDRISCgpwYWdlX3Rva2VuGAMgASgJImgKHExpc3RUaHJlYXREZXRlY3Rpb25zUmVzcG9uc2USLwoKZGV0ZWN0aW9ucxgBIAMoCzIbLmJ1bHdhcmsudjEuVGhyZWF0RGV0ZWN0aW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCTLWAQoNUmVjb3JkU2VydmljZRJaCg9MaXN0U2NhblJlY29yZHMSIi5idWx3YXJrLnYxLkxpc3RTY2FuUmVjb3Jkc1JlcXVlc3QaIy5idWx3YXJrLnYxLkxpc3RTY2FuUmVjb3Jkc1Jlc3BvbnNlEmkKFExpc3RUaHJlYXREZXRlY3Rpb25zEicuYnVsd2Fyay52MS5MaXN0VGhyZWF0RGV0ZWN0aW9uc1JlcXVlc3QaKC5idWx3YXJrLnYxLkxpc3RUaHJlYXREZXRlY3Rpb25zUmVzcG9uc2ViBnByb3RvMw", [file_bulwark_v1_scan_record]);
+  fileDesc("Ch9idWx3YXJrL3YxL3JlY29yZF9zZXJ2aWNlLnByb3RvEgpidWx3YXJrLnYxImkKFkxpc3RTY2FuUmVjb3Jkc1JlcXVlc3QSKAoGZmlsdGVyGAEgASgLMhguYnVsd2Fyay52MS5SZWNvcmRGaWx0ZXISEQoJcGFnZV9zaXplGAIgASgNEhIKCnBhZ2VfdG9rZW4YAyABKAkiWwoXTGlzdFNjYW5SZWNvcmRzUmVzcG9uc2USJwoHcmVjb3JkcxgBIAMoCzIWLmJ1bHdhcmsudjEuU2NhblJlY29yZBIXCg9uZXh0X3BhZ2VfdG9rZW4YAiABKAkibgobTGlzdFRocmVhdERldGVjdGlvbnNSZXF1ZXN0EigKBmZpbHRlchgBIAEoCzIYLmJ1bHdhcmsudjEuUmVjb3JkRmlsdGVyEhEKCXBhZ2Vfc2l6ZRgCIAEoDRISCgpwYWdlX3Rva2VuGAMgASgJImgKHExpc3RUaHJlYXREZXRlY3Rpb25zUmVzcG9uc2USLwoKZGV0ZWN0aW9ucxgBIAMoCzIbLmJ1bHdhcmsudjEuVGhyZWF0RGV0ZWN0aW9uEhcKD25leHRfcGFnZV90b2tlbhgCIAEoCSJYChtMaXN0QXVkaXRDaGVja3BvaW50c1JlcXVlc3QSEgoKc2lkZWNhcl9pZBgBIAEoCRIRCglwYWdlX3NpemUYAiABKA0SEgoKcGFnZV90b2tlbhgDIAEoCSJpChxMaXN0QXVkaXRDaGVja3BvaW50c1Jlc3BvbnNlEjAKC2NoZWNrcG9pbnRzGAEgAygLMhsuYnVsd2Fyay52MS5BdWRpdENoZWNrcG9pbnQSFwoPbmV4dF9wYWdlX3Rva2VuGAIgASgJMsECCg1SZWNvcmRTZXJ2aWNlEloKD0xpc3RTY2FuUmVjb3JkcxIiLmJ1bHdhcmsudjEuTGlzdFNjYW5SZWNvcmRzUmVxdWVzdBojLmJ1bHdhcmsudjEuTGlzdFNjYW5SZWNvcmRzUmVzcG9uc2USaQoUTGlzdFRocmVhdERldGVjdGlvbnMSJy5idWx3YXJrLnYxLkxpc3RUaHJlYXREZXRlY3Rpb25zUmVxdWVzdBooLmJ1bHdhcmsudjEuTGlzdFRocmVhdERldGVjdGlvbnNSZXNwb25zZRJpChRMaXN0QXVkaXRDaGVja3BvaW50cxInLmJ1bHdhcmsudjEuTGlzdEF1ZGl0Q2hlY2twb2ludHNSZXF1ZXN0GiguYnVsd2Fyay52MS5MaXN0QXVkaXRDaGVja3BvaW50c1Jlc3BvbnNlYgZwcm90bzM", [file_bulwark_v1_audit_checkpoint, file_bulwark_v1_scan_record]);
 
 /**
  * ListScanRecordsRequest asks for one page of scan records.
@@ -125,6 +127,65 @@ export const ListThreatDetectionsResponseSchema: GenMessage<ListThreatDetections
   messageDesc(file_bulwark_v1_record_service, 3);
 
 /**
+ * ListAuditCheckpointsRequest asks for one page of audit checkpoints.
+ *
+ * @generated from message bulwark.v1.ListAuditCheckpointsRequest
+ */
+export type ListAuditCheckpointsRequest = Message<"bulwark.v1.ListAuditCheckpointsRequest"> & {
+  /**
+   * Only this sidecar's checkpoints; empty = every sidecar.
+   *
+   * @generated from field: string sidecar_id = 1;
+   */
+  sidecarId: string;
+
+  /**
+   * Default 50, at most 500.
+   *
+   * @generated from field: uint32 page_size = 2;
+   */
+  pageSize: number;
+
+  /**
+   * @generated from field: string page_token = 3;
+   */
+  pageToken: string;
+};
+
+/**
+ * Describes the message bulwark.v1.ListAuditCheckpointsRequest.
+ * Use `create(ListAuditCheckpointsRequestSchema)` to create a new message.
+ */
+export const ListAuditCheckpointsRequestSchema: GenMessage<ListAuditCheckpointsRequest> = /*@__PURE__*/
+  messageDesc(file_bulwark_v1_record_service, 4);
+
+/**
+ * ListAuditCheckpointsResponse is one page of audit checkpoints.
+ *
+ * @generated from message bulwark.v1.ListAuditCheckpointsResponse
+ */
+export type ListAuditCheckpointsResponse = Message<"bulwark.v1.ListAuditCheckpointsResponse"> & {
+  /**
+   * @generated from field: repeated bulwark.v1.AuditCheckpoint checkpoints = 1;
+   */
+  checkpoints: AuditCheckpoint[];
+
+  /**
+   * Empty on the last page.
+   *
+   * @generated from field: string next_page_token = 2;
+   */
+  nextPageToken: string;
+};
+
+/**
+ * Describes the message bulwark.v1.ListAuditCheckpointsResponse.
+ * Use `create(ListAuditCheckpointsResponseSchema)` to create a new message.
+ */
+export const ListAuditCheckpointsResponseSchema: GenMessage<ListAuditCheckpointsResponse> = /*@__PURE__*/
+  messageDesc(file_bulwark_v1_record_service, 5);
+
+/**
  * RecordService reads the caller's tenant's scan records and threat
  * detections, newest first, ordered by (time, id) so pages are stable.
  * Page tokens are opaque; a token used with a different filter is
@@ -148,6 +209,17 @@ export const RecordService: GenService<{
     methodKind: "unary";
     input: typeof ListThreatDetectionsRequestSchema;
     output: typeof ListThreatDetectionsResponseSchema;
+  },
+  /**
+   * ListAuditCheckpoints lists the audit-log checkpoints sidecars shipped
+   * with the caller's tenant's token, by sidecar then sequence (oldest first).
+   *
+   * @generated from rpc bulwark.v1.RecordService.ListAuditCheckpoints
+   */
+  listAuditCheckpoints: {
+    methodKind: "unary";
+    input: typeof ListAuditCheckpointsRequestSchema;
+    output: typeof ListAuditCheckpointsResponseSchema;
   },
 }> = /*@__PURE__*/
   serviceDesc(file_bulwark_v1_record_service, 0);
