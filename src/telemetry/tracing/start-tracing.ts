@@ -70,6 +70,8 @@ export function startTracing(options: TracingOptions): RunningTracing {
   const provider = new TracerProvider({
     resource: traceResource(options.serviceName, options.serviceVersion ?? 'unknown'),
     sampler: samplerOf(config.sampler, config.ratio),
+    // Tenant ids and similar values are caller text: bound them.
+    spanLimits: { attributeValueLengthLimit: 256 },
     spanProcessors: processors,
   });
   if (options.logger) diag.setLogger(diagTo(options.logger), DiagLogLevel.WARN);

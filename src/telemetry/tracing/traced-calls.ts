@@ -46,7 +46,8 @@ export function traceConnectUnary<T>(context: HandlerContext, carrier: TraceCarr
  */
 export function traceGrpcUnaryWithHeaders<T>(call: GrpcServerCall, headers: HeaderLookup, carrier: TraceCarrier | undefined, work: () => Promise<T>): Promise<T> {
   if (tracingState.tracer === undefined) return work();
-  const lookup: HeaderLookup = (name) => headers(name) ?? metadataLookup(call.metadata)(name);
+  // One source for both keys: a tracestate must belong to the traceparent it came with.
+  const lookup = headers('traceparent') !== undefined ? headers : metadataLookup(call.metadata);
   return withServerSpan(started('grpc', call.getPath(), lookup, carrier), 'grpc', work);
 }
 
