@@ -49,6 +49,11 @@ interface Lane {
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 const DEFAULT_CLOSE_GRACE_MS = 2_000;
 
+function isLoopbackOrHttps(url: string): boolean {
+  const u = new URL(url);
+  return u.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
+}
+
 export class WebhookAlerts {
   private constructor(
     private readonly lanes: readonly Lane[],
@@ -69,6 +74,10 @@ export class WebhookAlerts {
       throw err;
     }
     for (const lane of lanes) lane.deliverer.start();
+    for (const { destination } of lanes) {
+      // Alerts are content-free, but tenant, rule ids and (for Slack/Teams) the URL's token are not for the wire in clear.
+      if (!isLoopbackOrHttps(destination.url)) options.logger.warn({ destination: destination.name }, 'alert destination uses plain HTTP to a non-loopback host');
+    }
     options.logger.info(
       { destinations: lanes.map((l) => ({ name: l.destination.name, format: l.destination.format, minSeverity: l.destination.minSeverity, signed: l.destination.secret !== undefined, pending: l.outbox.stats().depth })) },
       'webhook alerts ready',
