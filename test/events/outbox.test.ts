@@ -149,3 +149,14 @@ describe('startOutboxPump', () => {
     await outbox.close();
   });
 });
+
+describe('Outbox lock', () => {
+  it('one open outbox per directory; the lock goes with close', async () => {
+    const dir = tempDir();
+    const first = await Outbox.open({ dir });
+    await expect(Outbox.open({ dir })).rejects.toThrow(/already open in this process/);
+    await first.close();
+    const second = await Outbox.open({ dir });
+    await second.close();
+  });
+});

@@ -16,7 +16,8 @@
  *   outbox.onAppended(() => ...);      // wake a delivery loop
  *   await outbox.close();              // writes what is queued, closes files
  *
- * One process, one consumer per directory (messages are acknowledged in order).
+ * One process, one consumer per directory (messages are acknowledged in order): `open` takes
+ * `<dir>.lock` (held until `close`) and fails if another live process, or this one, has it.
  *
  * On disk (`dir`): segment files `<seq>.seg` of CRC-checked frames (outbox-frame.ts), and
  * `cursor` = "<seq> <offset>" of the first unacknowledged frame. Fully acknowledged
@@ -44,6 +45,7 @@
  */
 import { mkdir, open, readdir, rename, unlink, readFile, writeFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
+import { acquireDirectoryLock, type DirectoryLock } from '../../store/directory-lock.js';
 import type { Logger } from '../../telemetry/logger.js';
 import { decodeFrame, encodeFrame, type OutboxMessage, type StoredMessage } from './outbox-frame.js';
 import { replaySegment, Segment, segmentFileName, segmentSeqOf } from './outbox-segment.js';
@@ -99,6 +101,7 @@ export class Outbox {
   private readonly listeners: Array<() => void> = [];
   private readonly counts = { dropped: 0, published: 0, failedAttempts: 0, corrupt: 0 };
   private closed = false;
+  private lock: DirectoryLock | undefined;
   /** The next segment's number: above every segment and the cursor, so a cursor never points into a new file. */
   private nextSeq = 0;
   private readonly maxBytes: number;
@@ -114,7 +117,14 @@ export class Outbox {
   /** Opens (creating) the directory and replays what a previous process left. */
   static async open(options: OutboxOptions): Promise<Outbox> {
     const outbox = new Outbox(options);
-    await outbox.replay();
+    await mkdir(options.dir, { recursive: true, mode: 0o700 });
+    outbox.lock = acquireDirectoryLock(options.dir);
+    try {
+      await outbox.replay();
+    } catch (err) {
+      outbox.lock.release();
+      throw err;
+    }
     return outbox;
   }
 
@@ -184,6 +194,8 @@ export class Outbox {
       await this.active?.file.close();
       this.active = undefined;
     });
+    this.lock?.release();
+    this.lock = undefined;
   }
 
   private serial<T>(op: () => Promise<T>): Promise<T> {
@@ -219,7 +231,6 @@ export class Outbox {
 
   private async replay(): Promise<void> {
     const { dir } = this.options;
-    await mkdir(dir, { recursive: true, mode: 0o700 });
     const cursor = await this.readCursor();
     const seqs = (await readdir(dir)).map(segmentSeqOf).filter((s): s is number => s !== undefined).sort((a, b) => a - b);
     for (const seq of seqs) {
