@@ -32,6 +32,7 @@ spec:
     CREDIT_CARD: encrypt
     IBAN_CODE: redact
   encryption: { keyEnv: HYGIENE_AES_KEY }
+  timeBudgetMs: 30000   # a loaded CI machine must not turn a slow scan into a fail-closed BLOCK
   agents:
     - id: report_bot
       owner: platform-team
@@ -153,7 +154,6 @@ describe('log hygiene at trace level', () => {
     }
 
     const log = lines.join('');
-    if (process.env.SHOW_LOG) console.log(log);
     const metrics = (await scrape(sidecar.metrics!.address!)).text;
     // The capture works and per-request lines carry ids (so the test looks at real lines).
     expect(lines.length).toBeGreaterThan(5);

@@ -132,6 +132,15 @@ beforeAll(async () => {
       },
     },
   });
+  // ext_proc: the request's headers, then its whole body (scanned as INPUT), then half-close.
+  const enc = (text: string): Uint8Array => new TextEncoder().encode(text);
+  const proc = envoy.process();
+  const headers = { ':method': 'POST', ':path': '/v1/chat/completions', 'content-type': 'application/json' };
+  proc.send({ request: { case: 'requestHeaders', value: { headers: { headers: Object.entries(headers).map(([key, v]) => ({ key, rawValue: enc(v) })) } } } });
+  proc.send({ request: { case: 'requestBody', value: { body: enc(JSON.stringify({ model: 'm', messages: [{ role: 'user', content: AUTHZ_TEXT }] })), endOfStream: true } } });
+  await proc.next();
+  await proc.next();
+  await proc.end();
   envoy.close();
   // A failing call: content over the limit is INVALID_ARGUMENT.
   await expect(grpcScan(address, 'x'.repeat(1024 * 1024 + 1), T.failing)).rejects.toMatchObject({ code: grpc.status.INVALID_ARGUMENT });
@@ -139,7 +148,11 @@ beforeAll(async () => {
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.kill('SIGTERM');
   exitCode = await exited;
-  await receiver.waitFor((spans) => Object.values(T).every(([traceId]) => spans.some((s) => s.traceId === traceId && s.kind === SERVER)));
+  await receiver.waitFor(
+    (spans) =>
+      Object.values(T).every(([traceId]) => spans.some((s) => s.traceId === traceId && s.kind === SERVER)) &&
+      spans.some((s) => s.name.endsWith('ExternalProcessor/Process')),
+  );
 }, 60_000);
 
 afterAll(async () => {
@@ -212,6 +225,14 @@ describe('spans from a sidecar process to an OTLP/HTTP receiver', () => {
     expect(authz.parentSpanId).toBe(T.authz[1]);
     expect(authz.attributes).toMatchObject({ 'rpc.service': 'envoy.service.auth.v3.Authorization', 'rpc.method': 'Check', 'bulwark.direction': 'INPUT' });
     expect(childrenOf(authz)[0]?.name).toBe('bulwark.pool.scan');
+  });
+
+  it('ext_proc: a server span per Process stream with the body scan under it', () => {
+    const process = receiver.spans.find((s) => s.name === 'envoy.service.ext_proc.v3.ExternalProcessor/Process');
+    expect(process?.attributes['rpc.grpc.status_code']).toBe(0);
+    const [hop] = childrenOf(process!);
+    expect(hop?.name).toBe('bulwark.pool.scan');
+    expect(hop?.attributes['bulwark.direction']).toBe('INPUT');
   });
 
   it('a failed call sets the span status and the gRPC code', () => {
