@@ -50,6 +50,7 @@ export interface EventPublisher {
 }
 
 export class SecurityEvents {
+  private readonly listeners: Array<(event: SecurityEvent) => void> = [];
   /** Feed this the scan handlers' records (fan it out with record shipping). */
   readonly scanRecords: ScanRecordSink;
 
@@ -90,11 +91,20 @@ export class SecurityEvents {
     this.guarded(() => policyChangeEvents(previous, next, from, this.options.nodeId).forEach((e) => this.emit(e)));
   }
 
+  /**
+   * Also hands every emitted event to `listener`, synchronously (webhook alerts: the alert
+   * then carries the same event id as the Kafka record). A listener that throws is logged.
+   */
+  onEmit(listener: (event: SecurityEvent) => void): void {
+    this.listeners.push(listener);
+  }
+
   /** Queues one event for the outbox (synchronous; never throws). */
   emit(event: SecurityEvent): void {
     this.guarded(() => {
       this.outbox.enqueue(eventMessage(event, { topicPrefix: this.options.topicPrefix ?? DEFAULT_TOPIC_PREFIX, format: this.options.format ?? 'json' }));
     });
+    for (const listener of this.listeners) this.guarded(() => listener(event));
   }
 
   /** Outbox depth, bytes, age of the oldest event, dropped, published, failed attempts. */

@@ -1,26 +1,29 @@
 /**
  * The sidecar's side of webhook alerts, shaped like src/events/sidecar-events.ts so
- * start-sidecar.ts composes both the same way: a scan record sink that turns scans with
- * threats into THREAT_DETECTED SecurityEvents, and a CheckAction decision hook for
- * ACTION_DENIED ones, both handed to {@link WebhookAlerts} (which filters per destination).
- * Without configuration every hook returns its input: alerts cost nothing when off.
+ * start-sidecar.ts composes both in one line ({@link withAlerts}). Without configuration every
+ * hook returns its input: alerts cost nothing when off.
  *
- * The events are built with the same builders as the Kafka events (security-event-builders.ts)
- * from the same content-free records, so the generic JSON alert is byte-for-byte the
- * SecurityEvent JSON form.
+ * Where alerts come from:
+ * - Kafka events on: every event SecurityEvents emits (its `onEmit`), so an alert carries the
+ *   same event id as the Kafka record and each event is built once.
+ * - Kafka events off: a scan event sink and a CheckAction decision hook of its own, with the
+ *   same builders (security-event-builders.ts), so the generic JSON alert is the SecurityEvent
+ *   JSON form either way.
+ * WebhookAlerts keeps only THREAT_DETECTED and ACTION_DENIED and filters per destination.
  */
 import { hostname } from 'node:os';
 import { toJson } from '@bufbuild/protobuf';
 import type { Registry } from 'prom-client';
-import { SecurityEventSchema, type SecurityEvent } from '../../../gen/bulwark/v1/security_event_pb.js';
+import { SecurityEventSchema, SecurityEventType, type SecurityEvent } from '../../../gen/bulwark/v1/security_event_pb.js';
 import type { AgentActionOptions } from '../../sidecar/agent-action-service.js';
-import { createRecordBuilder, type ScanRecordSink } from '../../sidecar/scan-record-sink.js';
+import type { ScanRecordSink } from '../../sidecar/scan-record-sink.js';
 import type { Logger } from '../../telemetry/logger.js';
+import { createScanEventSink } from '../scan-event-sink.js';
 import { fanOutScanRecords } from '../scan-record-fan-out.js';
-import type { SidecarEvents } from '../sidecar-events.js';
 import { actionEvent, isReportedDecision, scanEvent } from '../security-event-builders.js';
-import { WebhookAlerts, type WebhookAlertsOptions } from './webhook-alerts.js';
+import type { SidecarEvents } from '../sidecar-events.js';
 import { registerAlertMetrics } from './alert-metrics.js';
+import { WebhookAlerts, type WebhookAlertsOptions } from './webhook-alerts.js';
 
 /** What the sidecar is given: destinations and the outbox parent directory. */
 export type SidecarAlertsOptions = Omit<WebhookAlertsOptions, 'logger'> & {
@@ -30,19 +33,24 @@ export type SidecarAlertsOptions = Omit<WebhookAlertsOptions, 'logger'> & {
 
 export interface SidecarAlerts {
   readonly alerts: WebhookAlerts | undefined;
-  /** `inner` plus alerts for scans with threats. */
+  /** Alerts for an event when it is one that can alert (threat detected, action denied). */
+  publish(event: SecurityEvent): void;
+  /** `inner` plus alerts for scans with threats (used when Kafka events are off). */
   withScanAlerts(inner: ScanRecordSink | undefined): ScanRecordSink | undefined;
-  /** The options plus a decision hook alerting on denied actions. */
+  /** The options plus a decision hook alerting on denied actions (used when Kafka events are off). */
   withActionAlerts(options: AgentActionOptions): AgentActionOptions;
   close(): Promise<void>;
 }
 
 const OFF: SidecarAlerts = {
   alerts: undefined,
+  publish: () => {},
   withScanAlerts: (inner) => inner,
   withActionAlerts: (options) => options,
   close: async () => {},
 };
+
+const ALERTING_TYPES = new Set([SecurityEventType.THREAT_DETECTED, SecurityEventType.ACTION_DENIED]);
 
 /** Starts alerts (replaying their outboxes); `registry`: the sidecar's Prometheus registry, when metrics are on. */
 export async function startSidecarAlerts(options: SidecarAlertsOptions | undefined, logger: Logger, registry?: Registry): Promise<SidecarAlerts> {
@@ -50,19 +58,15 @@ export async function startSidecarAlerts(options: SidecarAlertsOptions | undefin
   const { nodeId = process.env.BULWARK_NODE_ID || hostname(), ...alertOptions } = options;
   const alerts = await WebhookAlerts.start({ ...alertOptions, logger });
   if (registry) registerAlertMetrics(registry, alerts);
-  const publish = (event: SecurityEvent): void => alerts.publishEvent(toJson(SecurityEventSchema, event));
-  const scanAlerts = createRecordBuilder({
-    nodeId,
-    records: () => true,
-    // Events drop the content hash; a constant key is fine because it is never used.
-    hashKeyOf: () => 'unused',
-    push: (record) => {
-      if (record.threats.length > 0) publish(scanEvent(record));
-    },
-    onError: (err) => logger.error({ err: (err as Error)?.message }, 'building an alert failed; alert skipped'),
-  });
+  const onError = (err: unknown): void => logger.error({ err: (err as Error)?.message }, 'building an alert failed; alert skipped');
+  const publish = (event: SecurityEvent): void => {
+    // Only alerting types pay for the JSON form (sampled SCAN_COMPLETED and POLICY_CHANGED pass by).
+    if (ALERTING_TYPES.has(event.type)) alerts.publishEvent(toJson(SecurityEventSchema, event));
+  };
+  const scanAlerts = createScanEventSink({ nodeId, scanCompletedSample: 0, emit: (record) => publish(scanEvent(record)), onError });
   return {
     alerts,
+    publish,
     withScanAlerts: (inner) => fanOutScanRecords(inner, scanAlerts),
     withActionAlerts: (actionOptions) => ({
       ...actionOptions,
@@ -71,7 +75,7 @@ export async function startSidecarAlerts(options: SidecarAlertsOptions | undefin
         try {
           if (isReportedDecision(decision)) publish(actionEvent(req, decision, nodeId));
         } catch (err) {
-          logger.error({ err: (err as Error)?.message }, 'building an alert failed; alert skipped');
+          onError(err);
         }
       },
     }),
@@ -80,19 +84,24 @@ export async function startSidecarAlerts(options: SidecarAlertsOptions | undefin
 }
 
 /**
- * `events` with alerts folded in, so start-sidecar.ts keeps one hook object: scan records and
- * action decisions reach both, `close` closes events first (they may still emit) then alerts.
+ * `events` with alerts folded in, so start-sidecar.ts keeps one hook object. With Kafka events
+ * on, alerts listen to what they emit; otherwise alerts hook scans and decisions themselves.
+ * `close` closes events first (they may still emit), then alerts.
  */
 export function withAlerts(events: SidecarEvents, alerts: SidecarAlerts): SidecarEvents {
   if (alerts === OFF) return events;
+  const close = async (): Promise<void> => {
+    await events.close();
+    await alerts.close();
+  };
+  if (events.events) {
+    events.events.onEmit((event) => alerts.publish(event));
+    return { ...events, close };
+  }
   return {
     ...events,
-    watchPolicy: (pool) => events.watchPolicy(pool),
     withScanEvents: (inner) => alerts.withScanAlerts(events.withScanEvents(inner)),
     withActionEvents: (options) => alerts.withActionAlerts(events.withActionEvents(options)),
-    close: async () => {
-      await events.close();
-      await alerts.close();
-    },
+    close,
   };
 }

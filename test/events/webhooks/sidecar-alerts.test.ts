@@ -5,6 +5,8 @@
  * alert without the command; a clean scan sends nothing.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { join } from 'node:path';
+import { Outbox } from '../../../src/events/outbox/outbox.js';
 import { verifySignature } from '../../../src/events/webhooks/alert-signature.js';
 import { parsePolicySet } from '../../../src/policy/load-policy.js';
 import type { RunningSidecar } from '../../../src/sidecar/start-sidecar.js';
@@ -96,4 +98,38 @@ describe('sidecar webhook alerts (end to end)', () => {
     expect(text).toContain('bulwark_alert_retries_total{destination="test-hook"} 0');
     expect(text).toContain('bulwark_outbox_depth{outbox="alerts/test-hook"} 0');
   });
+});
+
+describe('sidecar webhook alerts next to Kafka events', () => {
+  const receiver = new AlertReceiver();
+  const dirs = new TempDirs();
+
+  afterAll(async () => {
+    await receiver.stop();
+    dirs.removeAll();
+  });
+
+  it('with Kafka events on, the alert is the emitted event: one alert, the same event id as the Kafka record', async () => {
+    await receiver.start();
+    const dir = dirs.make();
+    // The broker is unreachable (a closed port): events stay in their outbox, alerts still go.
+    const sidecar = await startTestSidecar({
+      workers: 1,
+      events: { nodeId: 'e2e-node', outboxDir: join(dir, 'events'), kafka: { brokers: ['127.0.0.1:1'], connectionTimeoutMs: 300, requestTimeoutMs: 1_000 } },
+      alerts: { destinations: [destination(receiver.url)], dir: join(dir, 'alerts') },
+    });
+    try {
+      await connect(sidecar, 'bulwark.v1.SecurityScanService/Scan', { tenantId: 'acme', content: `token ${githubToken('ghp', 11)}` });
+      await eventually('one alert', () => receiver.requests.length === 1);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(receiver.requests).toHaveLength(1);
+    } finally {
+      await sidecar.close(1_000);
+    }
+    const alertEventId = (JSON.parse(receiver.requests[0]!.body) as { events: Array<{ eventId: string }> }).events[0]!.eventId;
+    const outbox = await Outbox.open({ dir: join(dir, 'events') });
+    const kafkaRecords = await outbox.read(100);
+    await outbox.close();
+    expect(kafkaRecords.filter((m) => m.headers['event-type'] === 'THREAT_DETECTED').map((m) => m.headers['event-id'])).toEqual([alertEventId]);
+  }, 60_000);
 });
