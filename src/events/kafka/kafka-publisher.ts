@@ -36,16 +36,18 @@ export interface KafkaPublisherOptions {
   logger?: Logger;
 }
 
-/** kafkajs log lines → our logger (they carry brokers and topics, never message values). */
+/**
+ * kafkajs log lines → our logger at debug (they carry brokers and topics, never message
+ * values). Failures reach the operator once per failed attempt, with the error, from the
+ * outbox pump's warning; kafkajs's own lines (several per attempt, and a warning about our
+ * bounded retries on every connect) would only repeat them.
+ */
 function kafkaLogCreator(logger: Logger | undefined) {
   return () =>
     ({ level, log }: LogEntry): void => {
       if (!logger) return;
-      const { message, ...fields } = log;
-      const text = `kafkajs: ${message}`;
-      // Errors are also reported (once per failed attempt) by the outbox pump: warn, not error.
-      if (level === logLevel.ERROR || level === logLevel.WARN) logger.warn({ kafka: fields.broker ?? fields.topic ?? '' }, text);
-      else logger.debug(text);
+      const { message, broker } = log;
+      logger.debug({ kafka: typeof broker === 'string' ? broker : '', kafkaLevel: level }, `kafkajs: ${String(message)}`);
     };
 }
 
