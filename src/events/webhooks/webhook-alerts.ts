@@ -8,6 +8,7 @@
  *   alerts.publish({ alert, json });
  *   await alerts.close();   // stops retries; undelivered alerts stay on disk for the next start
  */
+import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Outbox, type OutboxStats } from '../outbox/outbox.js';
 import type { Logger } from '../../telemetry/logger.js';
@@ -49,6 +50,14 @@ interface Lane {
 const DEFAULT_MAX_BYTES = 64 * 1024 * 1024;
 const DEFAULT_CLOSE_GRACE_MS = 2_000;
 
+/** Outbox folders of destinations no longer configured (removed or renamed): their alerts would sit there unseen. */
+async function warnAboutOrphans(dir: string, names: ReadonlySet<string>, logger: Logger): Promise<void> {
+  const entries = await readdir(dir, { withFileTypes: true }).catch(() => []);
+  for (const e of entries) {
+    if (e.isDirectory() && !names.has(e.name)) logger.warn({ folder: join(dir, e.name) }, 'alert outbox of a destination that is no longer configured: its alerts are not sent (delete the folder to discard them)');
+  }
+}
+
 function isLoopbackOrHttps(url: string): boolean {
   const u = new URL(url);
   return u.protocol === 'https:' || ['localhost', '127.0.0.1', '[::1]'].includes(u.hostname);
@@ -74,6 +83,7 @@ export class WebhookAlerts {
       throw err;
     }
     for (const lane of lanes) lane.deliverer.start();
+    await warnAboutOrphans(options.dir, new Set(lanes.map((l) => l.destination.name)), options.logger);
     for (const { destination } of lanes) {
       // Alerts are content-free, but tenant, rule ids and (for Slack/Teams) the URL's token are not for the wire in clear.
       if (!isLoopbackOrHttps(destination.url)) options.logger.warn({ destination: destination.name }, 'alert destination uses plain HTTP to a non-loopback host');
