@@ -8,7 +8,7 @@ import { EngineError } from '../engine/engine-error.js';
 import type { PolicySet } from '../policy/types.js';
 import { rebuildError, type PolicyBroadcast, type SerializedError, type WorkerEvent } from './pool-messages.js';
 
-/** The live threads of the pool, by threadId (piscina's `threads`). */
+/** The live threads of the pool, by threadId. */
 export type LiveThreads = () => readonly number[];
 
 /** Publishes policy sets to a pool's threads and tracks which thread compiled which version. */

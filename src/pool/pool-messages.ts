@@ -28,7 +28,7 @@ export type ScanReply = WorkerReply<ScanResult>;
 /** A worker's answer to a `window` task. */
 export type WindowReply = WorkerReply<StreamWindowResult>;
 
-/** Worker → pool, on the worker's parentPort (piscina re-emits these as 'message'). */
+/** Worker → pool, on the worker's parentPort (next to task replies; see scan-thread.ts). */
 export type WorkerEvent =
   | { type: 'bulwark-worker-hello'; threadId: number }
   | { type: 'bulwark-policy-installed'; threadId: number; version: string; error?: SerializedError };
@@ -82,7 +82,7 @@ export function rebuildError(s: SerializedError): Error {
   return new EngineError('INTERNAL', s.message);
 }
 
-/** Type guard for messages our worker posts (piscina's own messages never match). */
+/** Type guard for the worker's events (task replies never match). */
 export function isWorkerEvent(value: unknown): value is WorkerEvent {
   if (typeof value !== 'object' || value === null) return false;
   const type = (value as { type?: unknown }).type;

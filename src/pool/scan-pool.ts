@@ -1,29 +1,28 @@
 /**
- * The scanner pool: worker threads (piscina), each holding a compiled engine, behind a
+ * The scanner pool: worker threads (scan-thread.ts), each holding a compiled engine, behind a
  * bounded FIFO the pool owns.
  *
- * Why a queue of our own in front of piscina: piscina cancels a RUNNING task by terminating
- * its thread, which would throw away compiled detectors on every missed deadline. Here a task
- * is handed to piscina only when a thread has room, so an aborted task is either still ours
- * (removed from the queue at once) or already running (the caller is answered at once; the
- * engine stops at `task.deadline` by itself and the thread lives on).
+ * A task is handed to a thread only when one has room (`tasksPerWorker`), so an aborted task
+ * is either still ours (removed from the queue at once) or already running (the caller is
+ * answered at once; the engine stops at `task.deadline` by itself and the thread lives on,
+ * keeping its compiled detectors).
  *
- * A thread that dies (process.exit, an uncaught error) rejects its in-flight tasks with
- * INTERNAL through piscina, which starts a replacement; the replacement says hello and is
- * sent the current policy set.
+ * A thread that dies (process.exit, an uncaught error, or stopped by the hung-task watchdog)
+ * rejects its in-flight tasks with INTERNAL and is replaced at once; the replacement says
+ * hello and is sent the current policy set.
  */
 import { randomUUID } from 'node:crypto';
 import { availableParallelism } from 'node:os';
-import { Piscina } from 'piscina';
 import { EngineError } from '../engine/engine-error.js';
 import type { ScanResult, ScanTask, StreamWindowResult, StreamWindowTask } from '../engine/types.js';
 import type { PolicySet } from '../policy/types.js';
 import type { Logger } from '../telemetry/logger.js';
 import { abortedTaskError, PoolError } from './pool-errors.js';
-import { isWorkerEvent, rebuildError, type ScanWorkerData, type WorkerReply, type WorkerTask } from './pool-messages.js';
+import { rebuildError, type ScanWorkerData, type WorkerReply, type WorkerTask } from './pool-messages.js';
 import { PolicyDistributor } from './policy-distributor.js';
+import { ScanThread, ThreadGoneError, type ScanThreadListener } from './scan-thread.js';
 import { TaskQueue, type QueueHandle } from './task-queue.js';
-import { scanWorkerEntry } from './worker-file.js';
+import { scanWorkerEntry, type WorkerEntry } from './worker-file.js';
 
 /** What callers pass to {@link createScanPool}; defaults are applied once, in resolveOptions. */
 export interface ScanPoolOptions {
@@ -104,7 +103,10 @@ interface PendingTask {
 }
 
 class WorkerScanPool implements ScanPool {
-  private readonly piscina: Piscina<WorkerTask, WorkerReply<unknown>>;
+  private threads: ScanThread[] = [];
+  private readonly entry: WorkerEntry;
+  private readonly workerData: ScanWorkerData;
+  private readonly listener: ScanThreadListener;
   private readonly distributor: PolicyDistributor;
   private readonly queue = new TaskQueue<PendingTask>();
   private readonly capacity: number;
@@ -114,8 +116,6 @@ class WorkerScanPool implements ScanPool {
   private closing: Promise<void> | undefined;
   private policyChange: Promise<void> = Promise.resolve();
   private readonly idleWaiters = new Set<() => void>();
-  /** Tasks on a thread now, with their start time, for the hung-thread watchdog. */
-  private readonly onThread = new Map<AbortController, number>();
   private readonly watchdog: NodeJS.Timeout | undefined;
 
   constructor(
@@ -125,35 +125,14 @@ class WorkerScanPool implements ScanPool {
     this.current = initial;
     this.capacity = options.workers * options.tasksPerWorker;
     const policyChannel = `bulwark-policy-${randomUUID()}`;
-    const entry = scanWorkerEntry();
-    const workerData: ScanWorkerData = { policyChannel };
-    this.piscina = new Piscina({
-      filename: entry.filename,
-      execArgv: entry.execArgv,
-      minThreads: options.workers,
-      maxThreads: options.workers,
-      idleTimeout: Infinity,
-      concurrentTasksPerWorker: options.tasksPerWorker,
-      // Idle threads must keep their event loop running to receive policy broadcasts;
-      // piscina's default ('sync') parks them in Atomics.wait.
-      atomics: 'async',
-      workerData,
-    });
-    this.distributor = new PolicyDistributor(policyChannel, () => this.piscina.threads.map((t) => t.threadId));
-    this.piscina.on('message', (message: unknown) => {
-      if (isWorkerEvent(message)) this.distributor.onWorkerEvent(message);
-    });
-    this.piscina.on('workerDestroy', () => setImmediate(() => this.distributor.onThreadsChanged()));
-    // A thread error with no task in flight is reported here; piscina replaces the thread.
-    this.piscina.on('error', (err: unknown) => {
-      this.options.logger?.error({ err: errorName(err) }, 'scanner thread failed outside a task');
-    });
-    // Tasks also wait inside piscina while a replacement thread boots; that wait is not a hang,
-    // so every clock restarts when a thread becomes ready.
-    this.piscina.on('workerCreate', () => {
-      const now = performance.now();
-      for (const controller of this.onThread.keys()) this.onThread.set(controller, now);
-    });
+    this.entry = scanWorkerEntry();
+    this.workerData = { policyChannel };
+    this.distributor = new PolicyDistributor(policyChannel, () => this.threads.map((t) => t.threadId));
+    this.listener = {
+      onWorkerEvent: (event) => this.distributor.onWorkerEvent(event),
+      onThreadGone: (thread, reason, cause) => this.replace(thread, reason, cause),
+    };
+    for (let i = 0; i < options.workers; i++) this.threads.push(this.spawn());
     if (options.hungTaskMs > 0) {
       // One sweeping timer, not one timer per task: at thousands of scans per second,
       // per-task timers would pile up by the hundred thousand.
@@ -162,15 +141,29 @@ class WorkerScanPool implements ScanPool {
     }
   }
 
+  private spawn(): ScanThread {
+    return new ScanThread(this.entry, this.workerData, this.listener);
+  }
+
+  /** A thread died: its tasks were already rejected; a replacement takes its place (unless closing). */
+  private replace(gone: ScanThread, reason: ThreadGoneError['reason'], cause: unknown): void {
+    if (!this.closing && reason === 'crashed') {
+      this.options.logger?.error({ err: errorName(cause) }, 'scanner thread failed');
+    }
+    const rest = this.threads.filter((t) => t !== gone);
+    this.threads = this.closing ? rest : [...rest, this.spawn()];
+    this.distributor.onThreadsChanged();
+  }
+
   private stopHungTasks(): void {
     const now = performance.now();
     if (this.distributor.compiling()) {
       // A thread compiling a policy set (a new thread, a reload) is slow, not hung; tasks wait on it.
-      for (const controller of this.onThread.keys()) this.onThread.set(controller, now);
+      for (const thread of this.threads) thread.restartClocks(now);
       return;
     }
-    for (const [controller, startedAt] of this.onThread) {
-      if (now - startedAt > this.options.hungTaskMs) controller.abort();
+    for (const thread of this.threads) {
+      if (now - thread.oldestStart() > this.options.hungTaskMs) void thread.stop('hung');
     }
   }
 
@@ -206,7 +199,7 @@ class WorkerScanPool implements ScanPool {
   }
 
   stats(): ScanPoolStats {
-    return { workers: this.piscina.threads.length, queued: this.queue.size, running: this.running, completed: this.completed };
+    return { workers: this.threads.length, queued: this.queue.size, running: this.running, completed: this.completed };
   }
 
   close(options: { graceMs?: number } = {}): Promise<void> {
@@ -270,23 +263,29 @@ class WorkerScanPool implements ScanPool {
   }
 
   private async runOnThread(message: WorkerTask): Promise<WorkerReply<unknown>> {
-    // Aborting this makes piscina terminate the thread running the task (the watchdog's tool).
-    const controller = new AbortController();
-    this.onThread.set(controller, performance.now());
     try {
-      return await this.piscina.run(message, { signal: controller.signal });
+      return await this.leastLoadedThread().run(message);
     } catch (err) {
-      // The thread died under the task (exit, uncaught error), hung, or the pool is being destroyed.
+      // The thread died under the task (exit, uncaught error), hung, or the pool is being closed.
       if (this.closing) throw new PoolError('UNAVAILABLE', 'scanner pool is closed');
-      if (controller.signal.aborted) {
+      if (err instanceof ThreadGoneError && err.reason === 'hung') {
         this.options.logger?.error({ hungTaskMs: this.options.hungTaskMs }, 'scan ran past the hung-task limit; thread replaced');
       } else {
         this.options.logger?.error({ err: errorName(err) }, 'scanner thread failed during a task');
       }
       throw new EngineError('INTERNAL', 'scanner thread failed');
-    } finally {
-      this.onThread.delete(controller);
     }
+  }
+
+  /** The live thread with the fewest tasks (ties: the first), so work spreads over every thread. */
+  private leastLoadedThread(): ScanThread {
+    let best: ScanThread | undefined;
+    for (const thread of this.threads) {
+      if (thread.alive && (best === undefined || thread.load < best.load)) best = thread;
+    }
+    // Replacements are started synchronously, so a live thread exists unless the pool is closing.
+    if (best === undefined) throw new PoolError('UNAVAILABLE', 'scanner pool has no threads');
+    return best;
   }
 
   private pump(): void {
@@ -319,7 +318,7 @@ class WorkerScanPool implements ScanPool {
     }
     if (this.watchdog) clearInterval(this.watchdog);
     this.distributor.close();
-    await this.piscina.destroy();
+    await Promise.all(this.threads.map((t) => t.stop('stopped')));
   }
 }
 

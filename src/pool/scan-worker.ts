@@ -1,5 +1,5 @@
 /**
- * The scan worker: one per thread of the pool (loaded by piscina). Holds a compiled
+ * The scan worker: one per thread of the pool (see scan-thread.ts). Holds a compiled
  * {@link ScanEngine} per policy-set version (the current one and the previous one, so tasks
  * already in flight during a reload finish under the set they were sent with).
  *
@@ -98,7 +98,7 @@ function crashIfAsked(content: string): Promise<never> | undefined {
   return undefined;
 }
 
-/** The piscina task handler. */
+/** Runs one task; a crash-seam task returns a promise that never settles. */
 export default function runScanTask(message: WorkerTask): WorkerReply<unknown> | Promise<never> {
   const crash = crashIfAsked(message.task.content);
   if (crash) return crash;
@@ -111,5 +111,13 @@ export default function runScanTask(message: WorkerTask): WorkerReply<unknown> |
     return { status: 'error', error: serializeError(err) };
   }
 }
+
+// Tasks arrive as { type: 'bulwark-task', id, task } and are answered with the same id.
+parentPort?.on('message', (message: { type?: string; id: number; task: WorkerTask }) => {
+  if (message?.type !== 'bulwark-task') return;
+  const reply = runScanTask(message.task);
+  if (reply instanceof Promise) return;
+  parentPort?.postMessage({ type: 'bulwark-reply', id: message.id, reply });
+});
 
 post({ type: 'bulwark-worker-hello', threadId });
