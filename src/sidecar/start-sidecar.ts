@@ -21,6 +21,7 @@ import { CallTracker } from './call-tracker.js';
 import { DemandedReplyCache } from './demanded-reply-cache.js';
 import { routeConnections } from '../transport/connection-router.js';
 import { connectRoutes } from './connect-routes.js';
+import { answerUndecodableAsInvalidArgument } from './connect-parse-errors.js';
 import { DEFAULT_MAX_CONTENT_BYTES, transportReceiveLimit } from './content-limits.js';
 import { grpcScanImplementation } from './grpc-handlers.js';
 import { grpcServiceDefinition } from './grpc-service-definition.js';
@@ -180,7 +181,12 @@ export async function startSidecar(options: SidecarOptions = {}): Promise<Runnin
       routes: (router) => {
         connectRoutes(deps)(router);
         agentActions.connectRoutes(router);
+        answerUndecodableAsInvalidArgument(router);
       },
+      // gRPC itself is grpc-js over HTTP/2 on this port; HTTP/1.1 speaks the Connect protocol
+      // only (connect-es's gRPC-web handler would answer undecodable bytes with INTERNAL).
+      grpc: false,
+      grpcWeb: false,
       readMaxBytes: receiveLimit,
       // JSON callers (curl, scripts) should see `"allowed": false`, not an omitted default.
       jsonOptions: { alwaysEmitImplicit: true },
