@@ -3,7 +3,7 @@
  * of an LLM API JSON body (rewritten in place on REDACT), or the whole body as one text.
  */
 import type { ContentKind } from './content-kind.js';
-import { requestTexts, responseTexts, type TextSegment } from './llm-api-bodies.js';
+import { JsonTooDeepError, requestTexts, responseTexts, type TextSegment } from './llm-api-bodies.js';
 import type { LlmApi } from './llm-api-route.js';
 
 export interface BodyTexts {
@@ -28,21 +28,33 @@ function parsed(text: string): { ok: true; value: unknown } | { ok: false } {
   }
 }
 
+/** Text nested too deep to locate: the body is scanned whole instead. */
+function located(locate: () => BodyTexts, text: string): BodyTexts {
+  try {
+    return locate();
+  } catch (err) {
+    if (err instanceof JsonTooDeepError) return whole(text);
+    throw err;
+  }
+}
+
 /**
- * A body of an LLM API that is not valid JSON is scanned whole: whatever the upstream makes
- * of it, nothing in it passes unscanned.
+ * A body of an LLM API that is not valid JSON, or nests its text too deep to locate, is scanned
+ * whole: whatever the upstream makes of it, nothing in it passes unscanned.
  */
 export function requestBodyTexts(api: LlmApi | undefined, kind: ContentKind, text: string): BodyTexts {
   if (!api || kind !== 'json') return whole(text);
   const json = parsed(text);
   if (!json.ok) return whole(text);
-  const texts = requestTexts(api, json.value);
-  return { layout: 'json', segments: texts.segments, systemPrompt: texts.systemPrompt, stream: texts.stream };
+  return located(() => {
+    const texts = requestTexts(api, json.value);
+    return { layout: 'json', segments: texts.segments, systemPrompt: texts.systemPrompt, stream: texts.stream };
+  }, text);
 }
 
 export function responseBodyTexts(api: LlmApi | undefined, kind: ContentKind, text: string): BodyTexts {
   if (!api || kind !== 'json') return whole(text);
   const json = parsed(text);
   if (!json.ok) return whole(text);
-  return { layout: 'json', segments: responseTexts(api, json.value), systemPrompt: '', stream: false };
+  return located(() => ({ layout: 'json', segments: responseTexts(api, json.value), systemPrompt: '', stream: false }), text);
 }

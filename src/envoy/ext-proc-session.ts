@@ -29,7 +29,7 @@ import { bodyText, contentKind, isEncoded, type ContentKind } from './content-ki
 import { ACTION_HEADER, METADATA_NAMESPACE, PARTIAL_HEADER, refusesUnscannable, SCAN_ID_HEADER, type ResolvedEnvoyOptions } from './envoy-options.js';
 import { bodyAnswer, headersAnswer, immediateAnswer, trailersAnswer, type BodyEdit, type HeaderChanges } from './ext-proc-responses.js';
 import { headerRecord } from './header-map.js';
-import { editJsonStrings } from './json-string-edits.js';
+import { editJsonValues } from './json-string-edits.js';
 import { llmApiOf, type LlmApi } from './llm-api-route.js';
 import { outputGuardFields } from './output-guard-hook.js';
 import { outcomeMetadata, type ScanOutcome } from './scan-outcome.js';
@@ -291,7 +291,7 @@ export class ExtProcSession {
     const redacted = outcome.redactedSegments;
     const newBody = texts.layout === 'whole'
       ? redacted[0] ?? ''
-      : editJsonStrings(text, segments.flatMap((s, i) => (redacted[i] !== undefined && redacted[i] !== s.text ? [{ path: s.path, value: redacted[i]! }] : [])));
+      : editJsonValues(text, segments.flatMap((s, i) => (redacted[i] !== undefined && redacted[i] !== s.text ? [{ path: s.path, value: redacted[i]! }] : [])));
     // Header mutations in a body answer apply in BUFFERED mode, where Envoy still holds the
     // headers and the declared length must match the new body.
     headers.set!.push(['content-length', String(Buffer.byteLength(newBody, 'utf8'))]);

@@ -33,8 +33,7 @@ export function editJsonStrings(json: string, edits: readonly StringEdit[]): str
     for (let i = 0; i <= edit.path.length; i++) prefixes.add(pathKey(edit.path.slice(0, i)));
   }
   const found: Array<{ start: number; end: number; value: string }> = [];
-  const locator = new Locator(json, wanted, prefixes, found);
-  locator.document();
+  new Locator(json, wanted, prefixes, found).document();
   if (found.length !== wanted.size) throw new JsonEditError('an edited path does not hold a string');
   found.sort((a, b) => a.start - b.start);
   let out = '';
@@ -46,9 +45,54 @@ export function editJsonStrings(json: string, edits: readonly StringEdit[]): str
   return out + json.slice(cursor);
 }
 
-/** A recursive-descent walk that validates the JSON and records the wanted string literals. */
+/**
+ * {@link editJsonStrings}, or, for JSON it refuses to edit in place (a duplicate key on an edited
+ * path), the parsed value re-serialised with the edits. The paths were read from the parsed
+ * form (where the last duplicate wins), so either way the result carries exactly the text that
+ * was scanned. Throws JsonEditError for text that is not JSON.
+ */
+export function editJsonValues(json: string, edits: readonly StringEdit[]): string {
+  try {
+    return editJsonStrings(json, edits);
+  } catch (err) {
+    if (!(err instanceof JsonEditError)) throw err;
+    let root: unknown;
+    try {
+      root = JSON.parse(json);
+    } catch {
+      throw err;
+    }
+    for (const edit of edits) setAt(root, edit.path, edit.value);
+    return JSON.stringify(root);
+  }
+}
+
+function setAt(root: unknown, path: JsonPath, value: string): void {
+  let node = root as Record<string | number, unknown>;
+  for (const step of path.slice(0, -1)) node = node[step] as Record<string | number, unknown>;
+  node[path[path.length - 1]!] = value;
+}
+
+/** An open object or array while walking: whether its path is tracked, and where it is. */
+interface OpenContainer {
+  readonly close: '}' | ']';
+  readonly tracked: boolean;
+  /** Keys seen in a tracked object (duplicates on an edited path are refused). */
+  readonly seen: Set<string> | undefined;
+  index: number;
+  /** The current member's key or index was pushed onto the path. */
+  pushed: boolean;
+}
+
+/**
+ * A walk that validates the JSON and records the wanted string literals. Iterative, with an
+ * explicit stack: request bodies come from outside, and a megabyte of "[" would overflow the
+ * call stack of a recursive descent (JSON.parse itself accepts such nesting).
+ */
 class Locator {
   private pos = 0;
+  private readonly path: Array<string | number> = [];
+  private readonly open: OpenContainer[] = [];
 
   constructor(
     private readonly text: string,
@@ -58,7 +102,11 @@ class Locator {
   ) {}
 
   document(): void {
-    this.value([], true);
+    let tracked = true;
+    for (;;) {
+      tracked = this.value(tracked);
+      if (this.open.length === 0) break;
+    }
     this.space();
     if (this.pos !== this.text.length) this.fail();
   }
@@ -75,77 +123,86 @@ class Locator {
     }
   }
 
-  /** `tracked`: the path is a prefix of an edited path, so keys and positions matter. */
-  private value(path: Array<string | number>, tracked: boolean): void {
+  /**
+   * Reads one value (`tracked`: its path is a prefix of an edited path, so keys and positions
+   * matter). Opening a non-empty container returns at its first member; otherwise moves past
+   * the value and every container it completes. Returns whether the next value is tracked.
+   */
+  private value(tracked: boolean): boolean {
     this.space();
     const c = this.text[this.pos];
-    if (c === '{') this.object(path, tracked);
-    else if (c === '[') this.array(path, tracked);
-    else if (c === '"') {
+    if (c === '{' || c === '[') {
+      this.pos++;
+      this.space();
+      const close = c === '{' ? '}' : ']';
+      if (this.text[this.pos] === close) this.pos++;
+      else {
+        const container: OpenContainer = { close, tracked, seen: tracked && c === '{' ? new Set() : undefined, index: 0, pushed: false };
+        this.open.push(container);
+        return this.member(container);
+      }
+    } else if (c === '"') {
       const start = this.pos;
       this.string();
-      const value = tracked ? this.wanted.get(pathKey(path)) : undefined;
+      const value = tracked ? this.wanted.get(pathKey(this.path)) : undefined;
       if (value !== undefined) this.found.push({ start, end: this.pos, value });
     } else this.literal();
+    return this.next();
   }
 
-  private child(path: Array<string | number>, step: string | number, tracked: boolean): boolean {
-    if (!tracked) return false;
-    path.push(step);
-    const inside = this.prefixes.has(pathKey(path));
-    path.pop();
-    return inside;
-  }
-
-  private object(path: Array<string | number>, tracked: boolean): void {
-    this.pos++;
-    this.space();
-    const seen = tracked ? new Set<string>() : undefined;
-    if (this.text[this.pos] === '}') {
-      this.pos++;
-      return;
-    }
+  /** After a value: closes finished containers; returns whether the next member is tracked. */
+  private next(): boolean {
     for (;;) {
+      const container = this.open.at(-1);
+      if (!container) return false;
+      if (container.pushed) {
+        this.path.pop();
+        container.pushed = false;
+      }
+      this.space();
+      const c = this.text[this.pos++];
+      if (c === container.close) {
+        this.open.pop();
+        continue;
+      }
+      if (c !== ',') this.fail();
+      container.index++;
+      return this.member(container);
+    }
+  }
+
+  /** Starts a member: an object's key and colon, or an array's next index. */
+  private member(container: OpenContainer): boolean {
+    let step: string | number = container.index;
+    if (container.close === '}') {
       this.space();
       if (this.text[this.pos] !== '"') this.fail();
       const keyStart = this.pos;
       this.string();
-      const key = tracked ? (JSON.parse(this.text.slice(keyStart, this.pos)) as string) : '';
-      if (seen) {
-        if (seen.has(key) && this.child(path, key, tracked)) throw new JsonEditError('duplicate key on an edited path');
-        seen.add(key);
+      step = container.tracked ? (JSON.parse(this.text.slice(keyStart, this.pos)) as string) : '';
+      if (container.seen) {
+        if (container.seen.has(step) && this.inside(step, true)) throw new JsonEditError('duplicate key on an edited path');
+        container.seen.add(step);
       }
       this.space();
       if (this.text[this.pos] !== ':') this.fail();
       this.pos++;
-      const inside = this.child(path, key, tracked);
-      if (inside) path.push(key);
-      this.value(path, inside);
-      if (inside) path.pop();
-      this.space();
-      const next = this.text[this.pos++];
-      if (next === '}') return;
-      if (next !== ',') this.fail();
     }
+    const inside = this.inside(step, container.tracked);
+    if (inside) {
+      this.path.push(step);
+      container.pushed = true;
+    }
+    return inside;
   }
 
-  private array(path: Array<string | number>, tracked: boolean): void {
-    this.pos++;
-    this.space();
-    if (this.text[this.pos] === ']') {
-      this.pos++;
-      return;
-    }
-    for (let index = 0; ; index++) {
-      const inside = this.child(path, index, tracked);
-      if (inside) path.push(index);
-      this.value(path, inside);
-      if (inside) path.pop();
-      this.space();
-      const next = this.text[this.pos++];
-      if (next === ']') return;
-      if (next !== ',') this.fail();
-    }
+  /** Whether the member `step` of the current (tracked) container lies on an edited path. */
+  private inside(step: string | number, tracked: boolean): boolean {
+    if (!tracked) return false;
+    this.path.push(step);
+    const inside = this.prefixes.has(pathKey(this.path));
+    this.path.pop();
+    return inside;
   }
 
   /** Skips a string literal (pos at the opening quote). */

@@ -30,6 +30,23 @@ export interface RequestTexts {
 
 type Json = unknown;
 
+/**
+ * Deepest path the walkers follow. Real bodies nest a handful of levels; a hostile one can nest
+ * tool results or tool inputs thousands deep (a recursive walk would overflow the stack, and
+ * paths that long make editing quadratic), so deeper text is not located: the caller scans
+ * the whole body instead (body-texts.ts), which leaves nothing unscanned.
+ */
+export const MAX_SEGMENT_PATH = 64;
+
+/** The body nests text deeper than {@link MAX_SEGMENT_PATH}. */
+export class JsonTooDeepError extends Error {
+  override name = 'JsonTooDeepError';
+}
+
+function checkDepth(path: JsonPath): void {
+  if (path.length > MAX_SEGMENT_PATH) throw new JsonTooDeepError(`text nested deeper than ${MAX_SEGMENT_PATH} levels`);
+}
+
 function isObject(v: Json): v is Record<string, Json> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -47,6 +64,7 @@ const TEXT_PARTS = new Set(['text', 'input_text', 'output_text']);
  * their own.
  */
 function contentSegments(content: Json, path: JsonPath, out: TextSegment[]): void {
+  checkDepth(path);
   if (str(content)) {
     out.push({ path, text: content });
     return;
@@ -99,7 +117,7 @@ function messageList(messages: Json, path: JsonPath, segments: TextSegment[], sy
   });
 }
 
-/** The scannable text of a request body (already parsed JSON). Never throws. */
+/** The scannable text of a request body (already parsed JSON). Throws only {@link JsonTooDeepError}. */
 export function requestTexts(api: LlmApi, body: Json): RequestTexts {
   const segments: TextSegment[] = [];
   const system: string[] = [];
@@ -130,12 +148,13 @@ export function requestTexts(api: LlmApi, body: Json): RequestTexts {
 
 /** Every string leaf of a value (Anthropic tool_use `input` is an object, not a string). */
 function stringLeaves(value: Json, path: JsonPath, out: TextSegment[]): void {
+  checkDepth(path);
   if (str(value)) out.push({ path, text: value });
   else if (Array.isArray(value)) value.forEach((v, i) => stringLeaves(v, [...path, i], out));
   else if (isObject(value)) for (const [k, v] of Object.entries(value)) stringLeaves(v, [...path, k], out);
 }
 
-/** Assistant content, refusals and tool-call arguments of a non-streamed answer. Never throws. */
+/** Assistant content, refusals and tool-call arguments of a non-streamed answer. Throws only {@link JsonTooDeepError}. */
 export function responseTexts(api: LlmApi, body: Json): TextSegment[] {
   const out: TextSegment[] = [];
   if (!isObject(body)) return out;

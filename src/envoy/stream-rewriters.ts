@@ -11,7 +11,7 @@
 import type { ActionName } from '../detectors/types.js';
 import { moreSevere } from '../engine/decide-action.js';
 import { sseBlockedTail, textBlockedTail, type BlockInfo } from './blocked-bodies.js';
-import { editJsonStrings, JsonEditError, type JsonPath, type StringEdit } from './json-string-edits.js';
+import { editJsonValues, type JsonPath, type StringEdit } from './json-string-edits.js';
 import type { LlmApi } from './llm-api-route.js';
 import { keyUnder, planStreamEvent, type StreamPiece } from './llm-stream-events.js';
 import { SseParser, withData, type SseEvent } from './sse-parser.js';
@@ -173,25 +173,11 @@ export class SseRewriter extends StreamRewriter {
 }
 
 /**
- * Applies edits to event data: a path of [] replaces the whole data (data that is not JSON).
- * Data the in-place editor refuses (a duplicate key) is re-serialised from its parsed form,
- * which is also what the paths were read from.
+ * Applies edits to event data: a path of [] replaces the whole data (data that is not JSON);
+ * otherwise in place, or re-serialised when the data has duplicate keys (json-string-edits.ts).
  */
 function editData(data: string, edits: readonly StringEdit[]): string {
   const whole = edits.find((e) => e.path.length === 0);
   if (whole) return whole.value;
-  try {
-    return editJsonStrings(data, edits);
-  } catch (err) {
-    if (!(err instanceof JsonEditError)) throw err;
-    const root = JSON.parse(data) as unknown;
-    for (const edit of edits) setAt(root, edit.path, edit.value);
-    return JSON.stringify(root);
-  }
-}
-
-function setAt(root: unknown, path: JsonPath, value: string): void {
-  let node = root as Record<string | number, unknown>;
-  for (const step of path.slice(0, -1)) node = node[step] as Record<string | number, unknown>;
-  node[path[path.length - 1]!] = value;
+  return editJsonValues(data, edits);
 }
