@@ -1,6 +1,7 @@
 /** Destination config: the file shape, defaults, secrets from env or file, and errors that name the field. */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AlertConfigError, compileDestinations } from '../../../src/events/webhooks/alert-destination-config.js';
 import { loadAlertsConfigFile } from '../../../src/events/webhooks/alerts-config-file.js';
@@ -66,6 +67,21 @@ spec:
     expect(error([{ url: 'https://a.example', colour: 'red' }])).toBe('d[0].colour: unknown field');
     expect(error([{ url: 'https://a.example', name: '..' }])).toMatch(/^d\[0\]\.name: must be/);
     expect(error([{ url: 'https://a.example', name: 'x' }, { url: 'https://b.example', name: 'x' }])).toBe('d[1].name: "x" is used twice');
+  });
+
+  it('examples/alerts/alerts.yaml compiles (secret files and env supplied)', () => {
+    const files: Record<string, string> = {
+      '/var/run/secrets/bulwark-alerts/siem-signing-key': 'k3y\n',
+      '/var/run/secrets/bulwark-alerts/teams-url': 'https://example.webhook.office.com/webhookb2/x\n',
+    };
+    const readFile = (path: string): string => files[path] ?? '';
+    const env = { SLACK_ALERT_URL: 'https://hooks.slack.example/services/T/B/x' };
+    const compiled = compileDestinations(loadAlertsConfigFile(fileURLToPath(new URL('../../../examples/alerts/alerts.yaml', import.meta.url))), 'spec.destinations', { env, readFile });
+    expect(compiled.map((d) => [d.name, d.format, d.minSeverity, d.secret !== undefined])).toEqual([
+      ['siem', 'json', 'MEDIUM', true],
+      ['oncall', 'slack', 'HIGH', false],
+      ['secops-teams', 'teams', 'HIGH', false],
+    ]);
   });
 
   it('the file must be an AlertDestinations document', () => {
