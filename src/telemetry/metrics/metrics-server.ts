@@ -52,7 +52,7 @@ export async function startMetricsServer(registry: Registry, listen: { host: str
   const bound = server.address();
   const port = typeof bound === 'object' && bound ? bound.port : listen.port;
   const address = listen.host.includes(':') ? `[${listen.host}]:${port}` : `${listen.host}:${port}`;
-  logger.info({ address }, 'metrics listening (GET /metrics)');
+  logger.info({ metricsAddress: address }, 'metrics listening (GET /metrics)');
   return {
     address,
     port,

@@ -31,7 +31,7 @@ export class ServedMetrics {
     } catch (err) {
       const isDefault = `${this.listen.host}:${this.listen.port}` === DEFAULT_METRICS_LISTEN;
       if (!isDefault || (err as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw err;
-      logger.warn({ address: DEFAULT_METRICS_LISTEN }, 'the default metrics address is in use; serving without /metrics (set --metrics-listen)');
+      logger.warn({ metricsAddress: DEFAULT_METRICS_LISTEN }, 'the default metrics address is in use; serving without /metrics (set --metrics-listen)');
     }
   }
 
