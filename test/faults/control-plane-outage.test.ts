@@ -41,7 +41,7 @@ const rule = (id: string, phrase: string) => `    - id: ${id}\n      phrases: ["
 const KITE = rule('no-crimson-kites', 'crimson kite');
 const OTTER = rule('no-blue-otters', 'blue otter');
 
-describe(`fault: the control plane stops mid-burst and returns (${ENGINE})`, () => {
+describe(`fault: the control plane stops mid-burst and returns (${ENGINE})`, { timeout: 90_000 }, () => {
   const dirs = new TempDirs();
   let cp: PushPlane;
   let sidecar: ConnectedSidecar;
@@ -97,7 +97,7 @@ describe(`fault: the control plane stops mid-burst and returns (${ENGINE})`, () 
     scans = scanClient(sidecar.address);
     actions = createAgentActionClient(sidecar.address, { deadlineMs: 30_000 });
     await eventually('the first snapshot is enforced', () => sidecar.agent.enforcedVersions().acme !== undefined, 20_000);
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     scans?.close();

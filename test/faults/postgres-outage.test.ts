@@ -48,7 +48,7 @@ const GIRAFFE = rule('no-green-giraffes', 'green giraffe');
 const OTTER = rule('no-blue-otters', 'blue otter');
 const UNAVAILABLE = { ok: false, code: status.UNAVAILABLE, details: 'the database is unreachable; retry later' };
 
-describe.skipIf(!DATABASE_URL)('fault: PostgreSQL stops and returns under the control plane', () => {
+describe.skipIf(!DATABASE_URL)('fault: PostgreSQL stops and returns under the control plane', { timeout: 90_000 }, () => {
   const dirs = new TempDirs();
   let direct: TestDatabase;
   let proxy: TcpProxy;
@@ -108,7 +108,7 @@ describe.skipIf(!DATABASE_URL)('fault: PostgreSQL stops and returns under the co
     sidecar = await startManagedSidecar(plane.address, await token(['sidecar']), dirs.make(), NODE);
     scans = scanClient(sidecar.address);
     await eventually('the first snapshot is enforced', () => sidecar.agent.enforcedVersions().acme !== undefined, 20_000);
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     scans?.close();

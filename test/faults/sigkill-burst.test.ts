@@ -11,14 +11,18 @@
  *   chain continues across the crash); every decision answered before the last flush is in it;
  * - the restarted sidecar enforces its persisted snapshot with the control plane still down;
  * - when the control plane returns, every record that was on disk at the kill is stored,
- *   exactly once.
+ *   exactly once;
+ * - webhook alerts (the events outbox, src/events/outbox): the receiver answers 503 during the
+ *   bursts, so alerts wait in the outbox; after the restart every alert of the first burst is
+ *   delivered (matched by request id) once the receiver is back.
  *
  * Durability window, by design (the hot path never waits for bookkeeping): audit entries are
  * fdatasynced every 20 ms and scan records reach the spill file every flush interval (250 ms),
  * so decisions answered within that window before a SIGKILL can be missing; the test reports
  * how many and checks the rest.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { fromBinary } from '@bufbuild/protobuf';
@@ -93,8 +97,43 @@ function lastAuditSeq(path: string): number {
   return lines.length === 0 ? -1 : (JSON.parse(lines.at(-1)!) as { seq: number }).seq;
 }
 
+/** Alerts for every threat (custom rules are LOW or above), fast retries, no rate limit in the way. */
+function alertsYaml(port: number): string {
+  return `apiVersion: bulwark.dev/v1
+kind: AlertDestinations
+spec:
+  destinations:
+    - name: test-receiver
+      format: json
+      url: http://127.0.0.1:${port}/alerts
+      minSeverity: LOW
+      rateLimit: { perMinute: 100000, burst: 1000 }
+      retry: { baseMs: 50, maxMs: 300 }
+`;
+}
+
+/** A real HTTP receiver: 503 while `up()` is false, else 200 and the alerts' request ids recorded. */
+async function startAlertReceiver(up: () => boolean, seen: Set<string>): Promise<Server> {
+  const server = createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8').on('data', (d: string) => (body += d));
+    req.on('end', () => {
+      if (!up()) {
+        res.writeHead(503).end();
+        return;
+      }
+      for (const e of (JSON.parse(body) as { events: { requestId?: string }[] }).events) if (e.requestId) seen.add(e.requestId);
+      res.writeHead(200).end();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return server;
+}
+
 interface Answered {
   scanIds: Set<string>;
+  /** Request ids of BLOCKed unary scans: each raises a webhook alert. */
+  blocked: string[];
   auditIds: number[];
   failures: Settled<unknown>[];
 }
@@ -104,10 +143,12 @@ async function oneCall(address: string, i: number, answered: Answered): Promise<
   const kind = i % 3;
   if (kind === 0) {
     const client = scanClient(address);
-    const outcome = await settle(client.scan({ tenantId: 'acme', content: `request ${i}: summarise the notes`, agentId: 'agent-k' }, { deadlineMs: 30_000 }));
+    const content = i % 2 === 0 ? `request ${i}: a crimson kite` : `request ${i}: summarise the notes`;
+    const outcome = await settle(client.scan({ tenantId: 'acme', content, agentId: 'agent-k', requestId: `req-${i}` }, { deadlineMs: 30_000 }));
     client.close();
     if (outcome.ok) answered.scanIds.add(outcome.value.scanId);
     else answered.failures.push(outcome);
+    if (outcome.ok && outcome.value.action === Action.BLOCK) answered.blocked.push(`req-${i}`);
   } else if (kind === 1) {
     const client = scanClient(address);
     const outcome = await settle(
@@ -131,21 +172,27 @@ async function oneCall(address: string, i: number, answered: Answered): Promise<
   }
 }
 
-describe(`fault: SIGKILL during a burst, then restart over the same state (${ENGINE})`, () => {
+describe(`fault: SIGKILL during a burst, then restart over the same state (${ENGINE})`, { timeout: 90_000 }, () => {
   const dirs = new TempDirs();
   let cp: PushPlane;
   let sidecar: ServerProcess | undefined;
   let dataDir: string;
   let auditLog: string;
   let sidecarToken: string;
-  const answered: Answered = { scanIds: new Set(), auditIds: [], failures: [] };
+  const answered: Answered = { scanIds: new Set(), blocked: [], auditIds: [], failures: [] };
+  /** Request ids of the alerts that reached the receiver, and whether it accepts them now. */
+  const alerted = new Set<string>();
+  let receiverUp = false;
+  let receiver: Server;
+  let alertsConfig: string;
+  let blockedInFirstBurst: string[] = [];
   /** Scan ids in the spill file when the process died. */
   let onDiskAtKill: string[] = [];
 
   const start = async () => {
     sidecar = await startServerProcess(
       MAIN_TS,
-      ['--workers', '1', '--control-plane', cp.address, '--data-dir', dataDir, '--node-id', NODE, '--tenants', 'acme', '--initial-policy-timeout', '0', '--audit-log', auditLog],
+      ['--workers', '1', '--control-plane', cp.address, '--data-dir', dataDir, '--node-id', NODE, '--tenants', 'acme', '--initial-policy-timeout', '0', '--audit-log', auditLog, '--alerts-config', alertsConfig, '--alerts-dir', join(dataDir, 'alerts')],
       ['--import', 'tsx'],
       // Metrics (when this build has them) on a free port: a fixed one may be taken.
       { BULWARK_TOKEN: sidecarToken, BULWARK_AUDIT_HMAC_KEY: HMAC_KEY, BULWARK_METRICS_LISTEN: '127.0.0.1:0' },
@@ -167,12 +214,16 @@ describe(`fault: SIGKILL during a burst, then restart over the same state (${ENG
     admin.close();
     dataDir = dirs.make('bulwark-sigkill-');
     auditLog = join(dirs.make('bulwark-sigkill-audit-'), 'audit.log');
+    receiver = await startAlertReceiver(() => receiverUp, alerted);
+    alertsConfig = join(dirs.make('bulwark-sigkill-alerts-'), 'alerts.yaml');
+    writeFileSync(alertsConfig, alertsYaml((receiver.address() as { port: number }).port));
     await start();
     await eventually('the sidecar has its snapshot', async () => (await healthOf(sidecar!.address)) === 'SERVING', 30_000);
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await sidecar?.kill();
+    await new Promise((r) => receiver?.close(r));
     await cp?.dispose();
     dirs.removeAll();
   });
@@ -184,6 +235,9 @@ describe(`fault: SIGKILL during a burst, then restart over the same state (${ENG
     expect(answered.failures).toEqual([]);
     await eventually('records of the burst spilled', () => spooledScanIds(dataDir).length >= answered.scanIds.size, 15_000);
     await eventually('audit entries flushed', () => lastAuditSeq(auditLog) >= Math.max(...answered.auditIds), 15_000);
+    blockedInFirstBurst = [...answered.blocked];
+    expect(blockedInFirstBurst.length).toBeGreaterThan(0);
+    expect(alerted.size).toBe(0); // the receiver refuses: the alerts wait in the outbox
   });
 
   it('SIGKILL mid-burst: in-flight callers get UNAVAILABLE; the audit chain verifies', async () => {
@@ -245,6 +299,13 @@ describe(`fault: SIGKILL during a burst, then restart over the same state (${ENG
     for (const id of ids) expect(answered.scanIds.has(id) || onDisk.has(id)).toBe(true);
     const lost = [...answered.scanIds].filter((id) => !ids.includes(id));
     console.info(`SIGKILL: ${ids.length} records stored, ${lost.length} answered scans were still in memory at the kill`);
+
+    // The alerts that waited in the outbox across the kill are delivered by the new process.
+    receiverUp = true;
+    await eventually('every alert of the first burst delivered', () => blockedInFirstBurst.every((id) => alerted.has(id)), 30_000);
+    const later = answered.blocked.filter((id) => !blockedInFirstBurst.includes(id));
+    await new Promise((r) => setTimeout(r, 1000));
+    console.info(`SIGKILL: ${blockedInFirstBurst.length} alerts from the first burst all delivered; ${later.filter((id) => alerted.has(id)).length} of ${later.length} from the killed burst`);
 
     await sidecar!.stop();
     sidecar = undefined;

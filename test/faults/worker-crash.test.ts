@@ -34,7 +34,7 @@ function expectCrashVictim(outcome: Settled<unknown>): void {
   expect(outcome).toMatchObject({ ok: false, code: status.INTERNAL, details: 'scanner thread failed' });
 }
 
-describe('fault: a scanner thread crashes mid-scan under concurrent load', () => {
+describe('fault: a scanner thread crashes mid-scan under concurrent load', { timeout: 90_000 }, () => {
   let sidecar: RunningSidecar;
   let client: ScanClient;
   beforeAll(async () => {
