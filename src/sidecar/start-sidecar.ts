@@ -73,14 +73,14 @@ export interface SidecarOptions {
   agentActions?: AgentActionOptions;
   /** Feedback journal (JSONL): replayed at start, appended on every Feedback call; none = memory only. */
   feedbackFile?: string;
-  /** Prometheus GET /metrics on "host:port" (port 0 = any free port); default "off" (the CLI defaults to 127.0.0.1:9464). */
-  metricsListen?: string;
   /** Security events to Kafka through a durable outbox (src/events/); none = off. */
   events?: SecurityEventsOptions;
   /** Webhook alerts for threats and denied actions (src/events/webhooks/, docs/alerts.md); none = off. */
   alerts?: SidecarAlertsOptions;
   /** Where policy changes come from, for POLICY_CHANGED events (default 'file'). */
   policySource?: PolicySourceName;
+  /** Prometheus GET /metrics on "host:port" (port 0 = any free port); default "off" (the CLI defaults to 127.0.0.1:9464). */
+  metricsListen?: string;
 }
 
 /** A gRPC service to serve next to the scan service. */
@@ -144,7 +144,7 @@ export async function startSidecar(options: SidecarOptions = {}): Promise<Runnin
   const metrics = sidecarMetricsFor(options.metricsListen, () => pool);
   // Security events (off without options): replays the outbox, wraps the pool to see policy changes.
   // Webhook alerts ride on the same hooks (and close with them).
-  const events = withAlerts(await startSidecarEvents(options.events, options.policySource ?? 'file', logger), await startSidecarAlerts(options.alerts, logger, metrics?.registry));
+  const events = withAlerts(await startSidecarEvents(options.events, options.policySource ?? 'file', logger, metrics?.registry), await startSidecarAlerts(options.alerts, logger, metrics?.registry));
   // The feedback wrapper keeps reported false positives/negatives on top of every policy set.
   const pool = events.watchPolicy(withFeedback(await createScanPool({ workers: options.workers, maxQueue: options.maxQueue, policySet: initialSet, logger })));
   const feedback = await FeedbackService.open({ pool, journalPath: options.feedbackFile, logger }).catch(async (err: unknown) => {
