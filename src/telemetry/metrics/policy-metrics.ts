@@ -14,9 +14,16 @@ export class PolicyMetrics {
 
   constructor(registry: Registry, currentVersion: () => string) {
     const registers = [registry];
+    // The first version is the one the sidecar started with (the pool is not readable yet).
+    const startedAt = Date.now() / 1000;
     const note = (): void => {
       const v = currentVersion();
-      if (v !== this.version) this.versionApplied(v);
+      if (this.version === undefined) {
+        this.version = v;
+        this.sinceSeconds = startedAt;
+      } else if (v !== this.version) {
+        this.versionApplied(v);
+      }
     };
     const state = (): { version: string; since: number } => ({ version: this.version ?? '', since: this.sinceSeconds });
     new Gauge({
