@@ -124,12 +124,22 @@ describe.skipIf(!goAvailable)('Helm chart charts/bulwark (needs go + Debian spri
   });
 
   it('webhook disabled: no webhook configuration, certificate, injector ConfigMap or webhook port', () => {
-    const r = render({ ...BASE, 'webhook.enabled': false });
+    const r = render({ ...BASE, 'webhook.enabled': false, 'controlPlane.metricsPort': 0 });
     validateAll(r);
     expect(kinds(r).filter((k) => /webhook|injector/.test(k))).toEqual([]);
     const c = find(r, 'Deployment').spec.template.spec.containers[0];
-    expect(c.args).toEqual(['control']);
+    expect(c.args).toEqual(['control', '--metrics-listen=off']);
     expect(c.ports.map((p: { name: string }) => p.name)).toEqual(['grpc']);
+    expect(find(r, 'Deployment').spec.template.metadata.annotations['prometheus.io/scrape']).toBeUndefined();
+  });
+
+  it('control plane metrics: /metrics on the pod network, a named port and prometheus.io annotations', () => {
+    const r = render({ ...BASE, 'controlPlane.metricsPort': 9100 });
+    validateAll(r);
+    const pod = find(r, 'Deployment').spec.template;
+    expect(pod.spec.containers[0].args).toContain('--metrics-listen=0.0.0.0:9100');
+    expect(pod.spec.containers[0].ports).toContainEqual({ name: 'metrics', containerPort: 9100, protocol: 'TCP' });
+    expect(pod.metadata.annotations).toMatchObject({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9100', 'prometheus.io/path': '/metrics' });
   });
 
   it('refuses values that cannot work, with a message saying why', () => {
