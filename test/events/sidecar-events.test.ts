@@ -52,7 +52,7 @@ describe('security events from a sidecar with Kafka down', () => {
       kafka: { brokers: [`127.0.0.1:${await closedPort()}`], connectionTimeoutMs: 1_000 },
       pump: { backoffBaseMs: 50, backoffMaxMs: 200 },
     };
-    sidecar = await startTestSidecar({ workers: 1, policyFile: policyPath, events });
+    sidecar = await startTestSidecar({ workers: 1, policyFile: policyPath, events, metricsListen: '127.0.0.1:0' });
   });
   afterAll(async () => {
     await sidecar?.close(1_000);
@@ -85,6 +85,10 @@ describe('security events from a sidecar with Kafka down', () => {
     await expect.poll(() => sidecar.pool.policySet.version, { timeout: 15_000 }).not.toBe(before);
     // Let the failing publisher try a few times.
     await new Promise((resolve) => setTimeout(resolve, 1_500));
+    // The outbox is on /metrics while Kafka is down: depth = every event, failed attempts counted.
+    const metrics = await (await fetch(`http://${sidecar.metrics!.address}/metrics`)).text();
+    const depth = Number(/^bulwark_outbox_depth\{outbox="kafka"\} (\d+)$/m.exec(metrics)?.[1]);
+    expect(depth).toBeGreaterThanOrEqual(8);
     await sidecar.close(1_000);
 
     const spooled = await readAll(outboxDir);
