@@ -43,6 +43,7 @@ export function startServerProcess(
   extraArgs: string[] = [],
   nodeArgs: string[] = [],
   env: NodeJS.ProcessEnv = {},
+  startupTimeoutMs = STARTUP_TIMEOUT_MS,
 ): Promise<ServerProcess> {
   const argv = [...nodeArgs, cliPath, 'sidecar', '--listen', '127.0.0.1:0', ...extraArgs];
   const child: ChildProcess = spawn(process.execPath, argv, {
@@ -57,8 +58,8 @@ export function startServerProcess(
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`sidecar did not report its address within ${STARTUP_TIMEOUT_MS} ms`));
-    }, STARTUP_TIMEOUT_MS);
+      reject(new Error(`sidecar did not report its address within ${startupTimeoutMs} ms`));
+    }, startupTimeoutMs);
     child.once('exit', (code, signal) => {
       clearTimeout(timer);
       reject(new Error(`sidecar exited during startup (code ${code}, signal ${signal}): ${stderrTail.join('').trim()}`));
