@@ -10,6 +10,8 @@ import { TenantService } from '../../gen/bulwark/v1/tenant_service_pb.js';
 import { startTracing, type RunningTracing } from '../../src/telemetry/tracing/start-tracing.js';
 import { startFixture, type Fixture } from '../control/control-plane-fixture.js';
 
+const TRACE_ID = '1af7651916cd43dd8448eb211c80319d';
+const PARENT_ID = 'c7ad6b7169203332';
 const exporter = new InMemorySpanExporter();
 let tracing: RunningTracing;
 let f: Fixture;
@@ -42,5 +44,18 @@ describe('control-plane spans', () => {
     expect(duplicate?.attributes['rpc.grpc.status_code']).toBe(grpc.status.ALREADY_EXISTS);
     expect(duplicate?.status.code).toBe(SpanStatusCode.ERROR);
     expect(spansOf('ListTenants')[0]?.attributes['rpc.grpc.status_code']).toBe(grpc.status.UNAUTHENTICATED);
+  });
+
+  it('Connect calls too, as children of the caller\'s traceparent', async () => {
+    const platform = await f.token(['platform-admin'], null);
+    const response = await fetch(`http://${f.plane.address}/bulwark.v1.TenantService/ListTenants`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${platform}`, traceparent: `00-${TRACE_ID}-${PARENT_ID}-01` },
+      body: '{}',
+    });
+    expect(response.status).toBe(200);
+    const span = spansOf('ListTenants').find((s) => s.spanContext().traceId === TRACE_ID);
+    expect(span?.parentSpanContext?.spanId).toBe(PARENT_ID);
+    expect(span?.attributes['rpc.system']).toBe('connect_rpc');
   });
 });

@@ -12,20 +12,22 @@
 import { ConnectError, type Code, type ConnectRouter, type HandlerContext } from '@connectrpc/connect';
 import type { DescMethodUnary } from '@bufbuild/protobuf';
 import type { Logger } from '../../telemetry/logger.js';
+import { traceConnectUnary } from '../../telemetry/tracing/traced-calls.js';
 import { toControlRpcError } from './status-errors.js';
 import type { AuthorizedUnaryCall } from './unary-service.js';
 
 /** Registers each call on `router`. */
 export function addConnectUnaryRoutes(router: ConnectRouter, calls: readonly AuthorizedUnaryCall[], logger: Logger): void {
   for (const { path, method, run } of calls) {
-    const impl = async (request: unknown, context: HandlerContext): Promise<unknown> => {
-      try {
-        return await run(request, context.requestHeader.get('authorization') ?? undefined);
-      } catch (err) {
-        const e = toControlRpcError(err, logger, path);
-        throw new ConnectError(e.message, e.code as number as Code);
-      }
-    };
+    const impl = (request: unknown, context: HandlerContext): Promise<unknown> =>
+      traceConnectUnary(context, undefined, async () => {
+        try {
+          return await run(request, context.requestHeader.get('authorization') ?? undefined);
+        } catch (err) {
+          const e = toControlRpcError(err, logger, path);
+          throw new ConnectError(e.message, e.code as number as Code);
+        }
+      });
     router.rpc(method as DescMethodUnary, impl as never);
   }
 }
