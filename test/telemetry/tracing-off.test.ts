@@ -2,6 +2,8 @@
  * Tracing off (the default): no OTEL_TRACES_EXPORTER, so nothing is registered, the handlers
  * build no spans, and calls that carry a traceparent are served exactly as before.
  */
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import { create } from '@bufbuild/protobuf';
 import { trace } from '@opentelemetry/api';
@@ -12,24 +14,28 @@ import type { RunningSidecar } from '../../src/sidecar/start-sidecar.js';
 import { startTracingFromEnv, SIDECAR_SERVICE_NAME } from '../../src/telemetry/tracing/tracing-from-env.js';
 import { tracingState } from '../../src/telemetry/tracing/tracing-state.js';
 import { runStream, scanClient, type ScanClient } from '../helpers/scan-client.js';
-import { silentLogger, startTestSidecar } from '../sidecar/sidecar-fixture.js';
+import { silentLogger, startTestSidecar, writeTempFile } from '../sidecar/sidecar-fixture.js';
 
 const TRACEPARENT = '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01';
 
 let sidecar: RunningSidecar;
 let client: ScanClient;
+let policy: string;
 
 beforeAll(async () => {
   for (const name of Object.keys(process.env)) if (name.startsWith('OTEL_')) delete process.env[name];
   const tracing = await startTracingFromEnv(SIDECAR_SERVICE_NAME, 'test', silentLogger);
   expect(tracing.enabled).toBe(false);
-  sidecar = await startTestSidecar();
+  // A generous time budget: on a loaded machine a slow scan must not fail closed and change the asserted action.
+  policy = writeTempFile('policy.yaml', 'apiVersion: bulwark.dev/v1\nkind: Policy\nspec:\n  timeBudgetMs: 30000\n');
+  sidecar = await startTestSidecar({ policyFile: policy });
   client = scanClient(sidecar.address);
 });
 
 afterAll(async () => {
   client.close();
   await sidecar.close();
+  rmSync(dirname(policy), { recursive: true, force: true });
 });
 
 describe('tracing off', () => {

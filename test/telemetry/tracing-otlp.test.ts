@@ -4,6 +4,8 @@
  * headers, Envoy CheckRequest headers); SIGTERM drains the sidecar and flushes the spans.
  */
 import type { ChildProcess } from 'node:child_process';
+import { rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { createInterface } from 'node:readline';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,6 +14,7 @@ import { ScanRequestSchema, type StreamScanRequest, type StreamScanResponse } fr
 import { runStream, scanClient } from '../helpers/scan-client.js';
 import { spawnCli } from '../cli/run-cli.js';
 import { envoyClients } from '../envoy/envoy-clients.js';
+import { writeTempFile } from '../sidecar/sidecar-fixture.js';
 import { startOtlpReceiver, type OtlpReceiver, type ReceivedSpan } from './otlp-receiver.js';
 
 const EMAIL = 'jane.doe.tracing@example.com';
@@ -40,6 +43,7 @@ const T = {
 let receiver: OtlpReceiver;
 let child: ChildProcess;
 let exitCode: number | null;
+let policy: string;
 
 function metadata(ids: readonly [string, string]): grpc.Metadata {
   const m = new grpc.Metadata();
@@ -94,7 +98,9 @@ function expectNested(inner: ReceivedSpan, outer: ReceivedSpan): void {
 
 beforeAll(async () => {
   receiver = await startOtlpReceiver();
-  child = spawnCli(['sidecar', '--listen', '127.0.0.1:0', '--workers', '1'], {
+  // A generous time budget: on a loaded machine a slow scan must not fail closed (BLOCK) and change the asserted action.
+  policy = writeTempFile('policy.yaml', 'apiVersion: bulwark.dev/v1\nkind: Policy\nspec:\n  timeBudgetMs: 30000\n');
+  child = spawnCli(['sidecar', '--listen', '127.0.0.1:0', '--workers', '1', '--policy', policy], {
     OTEL_TRACES_EXPORTER: 'otlp',
     OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url,
     OTEL_RESOURCE_ATTRIBUTES: 'deployment.environment.name=test',
@@ -158,6 +164,7 @@ beforeAll(async () => {
 afterAll(async () => {
   if (child.exitCode === null) child.kill('SIGKILL');
   await receiver.close();
+  rmSync(dirname(policy), { recursive: true, force: true });
 });
 
 describe('spans from a sidecar process to an OTLP/HTTP receiver', () => {
