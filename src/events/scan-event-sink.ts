@@ -23,6 +23,16 @@ export interface ScanEventSinkOptions {
 
 const MAX_ID = 128;
 
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * Code points of `text`: a native regex test finds most texts free of surrogates (length is
+ * then the answer) before the exact per-character count, which costs ~15 ns a character.
+ */
+function codePoints(text: string): number {
+  return SURROGATE.test(text) ? codePointLength(text) : text.length;
+}
+
 /** Summaries of a scan so far. */
 class ScanSummary {
   readonly threats = new Map<string, ThreatSummaryData>();
@@ -68,14 +78,14 @@ export function createScanEventSink(options: ScanEventSinkOptions): ScanRecordSi
       const summary = new ScanSummary();
       summary.add(result.threats);
       if (!reported(summary)) return;
-      emit(ctx, summary, { action: result.action, policyId: result.policyId, policyVersion: result.policyVersion, contentLength: codePointLength(content), latencyMs });
+      emit(ctx, summary, { action: result.action, policyId: result.policyId, policyVersion: result.policyVersion, contentLength: codePoints(content), latencyMs });
     }),
     openStream(ctx): StreamScanRecord {
       const summary = new ScanSummary();
       const last = { policyId: '', policyVersion: '', contentLength: 0, latencyMs: 0, finished: false };
       return {
         addContent: guarded((chunk: string) => {
-          last.contentLength += codePointLength(chunk);
+          last.contentLength += codePoints(chunk);
         }),
         addWindow: guarded((result) => {
           summary.add(result.threats);
