@@ -48,6 +48,8 @@ export function canonicalHostPattern(pattern: string): string | undefined {
   const ascii = parsed.startsWith('[') ? parsed : domainToASCII(parsed);
   if (ascii === '') return undefined;
   const host = canonicalHost(ascii);
+  // "." (or "..") is no host at all once trailing dots go; it would match host-less URLs (file:).
+  if (host === '') return undefined;
   if (wildcard && (isIP(host) !== 0 || host.startsWith('['))) return undefined;
   return wildcard ? `*.${host}` : host;
 }

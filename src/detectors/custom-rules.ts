@@ -97,6 +97,7 @@ function compileOne(spec: CustomRuleSpec, index: number): CompiledCustomRule {
   try {
     if (hasPattern) {
       const regex = compileUserPattern(spec.pattern as string, spec.caseSensitive ? 'gd' : 'gdi');
+      checkPrefilterSource(regex);
       return { spec, regex, isPhraseRule: false, onOriginal: true, onNormalized: !spec.caseSensitive, onDecoded: !spec.caseSensitive };
     }
     const regex = compileUserPattern(phrasesSource(spec.phrases as string[]), 'gd');
@@ -124,8 +125,31 @@ export function compileCustomRules(specs: readonly CustomRuleSpec[]): CompiledCu
     seen.add(spec.id);
     return compileOne(spec, i);
   });
-  const sources = rules.map((r) => (r.regex.flags.includes('i') ? `(?i:${r.regex.source})` : r.regex.source));
-  return { rules, prefilter: rules.length > 0 ? new RE2.Set(sources) : null };
+  if (rules.length === 0) return { rules, prefilter: null };
+  try {
+    return { rules, prefilter: new RE2.Set(rules.map((r) => prefilterSource(r.regex))) };
+  } catch (err) {
+    // Each source compiled on its own above: only their combined size can fail here.
+    throw new PolicyValidationError(`the custom rules together are too large for RE2 (${err instanceof Error ? err.message : String(err)})`, 'customRules');
+  }
+}
+
+/** A rule's source in the prefilter set: the set has one flag set, so case-insensitivity goes inline. */
+function prefilterSource(regex: RE2): string {
+  return regex.flags.includes('i') ? `(?i:${regex.source})` : regex.source;
+}
+
+/**
+ * The inline-flag group must compile too: `\Q` without `\E` is valid RE2 on its own, but quotes
+ * the group's closing parenthesis (found by fuzzing: it escaped as a raw SyntaxError at load).
+ */
+function checkPrefilterSource(regex: RE2): void {
+  try {
+    new RE2(prefilterSource(regex));
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new UserPatternError(/\\Q/.test(regex.source) ? `close every \\Q quote with \\E (${reason})` : `invalid RE2 syntax (${reason})`);
+  }
 }
 
 function appliesTo(rule: CompiledCustomRule, view: TextView, hasNormalized: boolean): boolean {
