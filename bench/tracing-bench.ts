@@ -5,7 +5,10 @@
  * detector). Then, in this process, the per-call cost of the instrumented call sites with
  * tracing off compared with calling the handler directly.
  *
- *   npm run bench:tracing [-- --quick] [--rounds N] [--workers N]
+ *   npm run bench:tracing [-- --quick] [--rounds N] [--workers N] [--in-process-only]
+ *
+ * A third part alternates off and on (every call traced into a discarding exporter) in short
+ * slices against one in-process sidecar: the cost of making the spans, with load drift shared.
  *
  * Modes are measured in alternating rounds (off, unsampled, otlp, off, …) and the median of
  * the rounds is reported, so drift in the machine's load does not land on one mode.
@@ -18,7 +21,12 @@ import { Metadata } from '@grpc/grpc-js';
 import { ScanRequestSchema, ScanResponseSchema } from '../gen/bulwark/v1/scan_service_pb.js';
 import { Direction } from '../gen/bulwark/v1/threat_pb.js';
 import type { ScanResult, ScanTask } from '../src/engine/types.js';
+import { ExportResultCode } from '@opentelemetry/core';
+import type { SpanExporter } from '@opentelemetry/sdk-trace';
+import { startSidecar } from '../src/sidecar/start-sidecar.js';
+import { createLogger } from '../src/telemetry/logger.js';
 import { traceScan } from '../src/telemetry/tracing/pool-hop-spans.js';
+import { startTracing } from '../src/telemetry/tracing/start-tracing.js';
 import { traceGrpcUnary } from '../src/telemetry/tracing/traced-calls.js';
 import { benchContent } from './bench-content.js';
 import { GrpcLoadClient, type LoadResult, type UnaryTarget } from './grpc-load.js';
@@ -103,6 +111,40 @@ async function offPathCost(): Promise<void> {
   console.log(`  traceGrpcUnary + traceScan (off)       ${traced.toFixed(1)} ns/call  (+${(traced - base).toFixed(1)} ns)`);
 }
 
+/** Accepts spans and drops them: the cost of making spans, without the cost of shipping them. */
+const discardExporter: SpanExporter = {
+  export: (_spans, done) => done({ code: ExportResultCode.SUCCESS }),
+  shutdown: () => Promise.resolve(),
+};
+
+/**
+ * Off vs on (every call traced into a discarding exporter) in alternating short slices against
+ * one in-process sidecar, so the machine's load drifts over both modes alike.
+ */
+async function inProcessAB(slices: number, sliceMs: number): Promise<void> {
+  const sidecar = await startSidecar({ listen: '127.0.0.1:0', workers: 1, logger: createLogger({ level: 'silent' }) });
+  const client = new GrpcLoadClient(sidecar.address, 4);
+  const target = scanTarget();
+  await client.run(target, { concurrency: 8, durationMs: sliceMs });
+  const runs: Record<'off' | 'on', LoadResult[]> = { off: [], on: [] };
+  for (let i = 0; i < slices; i++) {
+    for (const mode of i % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
+      const tracing = mode === 'on' ? startTracing({ serviceName: 'bench', exporter: discardExporter }) : undefined;
+      runs[mode].push(await client.run(target, { concurrency: 8, durationMs: sliceMs }));
+      await tracing?.shutdown();
+    }
+  }
+  client.close();
+  await sidecar.close(1_000);
+  console.log(`\nIn-process A/B, 1 KB Scan, concurrency 8, 1 worker, ${slices} alternating slices of ${sliceMs / 1000} s per mode (medians):`);
+  console.log('mode                                   p50 ms   p99 ms   scans/s   server p50 ms');
+  for (const mode of ['off', 'on'] as const) {
+    const m = (f: (r: LoadResult) => number): number => median(runs[mode].map(f));
+    const label = mode === 'off' ? 'off' : 'on, every call, discarding exporter';
+    console.log(`${label.padEnd(37)} ${m((r) => r.p50).toFixed(3).padStart(8)} ${m((r) => r.p99).toFixed(3).padStart(8)} ${m((r) => r.perSecond).toFixed(0).padStart(9)} ${m((r) => r.serverP50 ?? Number.NaN).toFixed(3).padStart(15)}`);
+  }
+}
+
 /** On a loaded machine tsx can take longer than the start-up timeout to compile the sidecar. */
 async function startWithRetries<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
   for (let i = 1; ; i++) {
@@ -118,7 +160,7 @@ async function startWithRetries<T>(start: () => Promise<T>, attempts = 3): Promi
 async function main(): Promise<void> {
   const { values } = parseArgs({
     args: process.argv.slice(2),
-    options: { quick: { type: 'boolean' }, rounds: { type: 'string' }, workers: { type: 'string' } },
+    options: { quick: { type: 'boolean' }, rounds: { type: 'string' }, workers: { type: 'string' }, 'in-process-only': { type: 'boolean' } },
     strict: true,
   });
   const quick = values.quick ?? false;
@@ -132,6 +174,11 @@ async function main(): Promise<void> {
   console.log(`load:    ${info.loadAverage1m} (1-min average at start)`);
   console.log(`1 KB Scan over gRPC, sidecar in its own process, ${rounds} round(s) × ${durationMs / 1000} s per cell, medians of rounds\n`);
 
+  if (values['in-process-only']) {
+    await inProcessAB(quick ? 4 : 10, quick ? 1_000 : 2_000);
+    await offPathCost();
+    return;
+  }
   const cli = fileURLToPath(new URL('../src/cli/main.ts', import.meta.url));
   const receiver = await startDiscardReceiver();
   const target = scanTarget();
@@ -170,6 +217,7 @@ async function main(): Promise<void> {
     }
   }
   console.log(`\notlp mode: ${exportedSpans} spans received for ${exportedScans} measured scans (warm-up scans are exported too; spans the batch processor's 2048-span queue could not hold are dropped by design)`);
+  await inProcessAB(quick ? 4 : 10, quick ? 1_000 : 2_000);
   await offPathCost();
   console.log(`\nload at end: ${loadAverageNow()}`);
 }
