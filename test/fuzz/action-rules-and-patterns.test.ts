@@ -62,7 +62,7 @@ describe('fuzzing action-rule parsing', () => {
         if (!canonical.startsWith('*.')) expect(matcher.matches(canonical)).toBe(true);
         else expect(matcher.matches(`sub${canonical.slice(1)}`)).toBe(true);
       }),
-      fuzzParams(2000),
+      fuzzParams(1500),
     );
   });
 
@@ -82,7 +82,7 @@ describe('fuzzing action-rule parsing', () => {
         expect(matcher(value)).toBe(true);
         matcher(other);
       }),
-      fuzzParams(2000),
+      fuzzParams(1500),
     );
   });
 });
@@ -106,7 +106,7 @@ describe('fuzzing user patterns (RE2)', () => {
           last = span.end;
         }
       }),
-      fuzzParams(2000),
+      fuzzParams(1000),
     );
   });
 

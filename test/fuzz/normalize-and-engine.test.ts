@@ -44,7 +44,7 @@ describe('fuzzing the normaliser and decoders', () => {
           }
         }
       }),
-      fuzzParams(1500),
+      fuzzParams(600),
     );
   });
 
@@ -65,7 +65,7 @@ describe('fuzzing the normaliser and decoders', () => {
         const decoded = runs.reduce((n, r) => n + Buffer.byteLength(r.text), 0);
         expect(decoded).toBeLessThanOrEqual(2 * limit.maxDecodedBytes + 64);
       }),
-      fuzzParams(1500),
+      fuzzParams(800),
     );
   });
 
@@ -86,7 +86,7 @@ describe('fuzzing the normaliser and decoders', () => {
         expect(found!.depth).toBe(depth);
         expect(text.slice(found!.span.start, found!.span.end)).toContain(run.replace(/=+$/, ''));
       }),
-      fuzzParams(600),
+      fuzzParams(300),
     );
   });
 
@@ -124,7 +124,7 @@ describe('fuzzing the scan engine', () => {
         if (result.action === 'REDACT') expect(result.redactedContent).not.toContain(address);
         else expect(result.action).toBe('BLOCK'); // the email alone redacts; only a BLOCK finding in the noise outranks it
       }),
-      fuzzParams(400),
+      fuzzParams(200),
     );
   });
 });

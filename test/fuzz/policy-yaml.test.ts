@@ -87,14 +87,14 @@ function expectPolicyOrLocatedError(text: string): void {
 
 describe('fuzzing policy YAML', () => {
   it('arbitrary text: a policy set or a PolicyValidationError at FILE:LINE', () => {
-    fc.assert(fc.property(fc.oneof(hostileText, fc.string({ unit: fc.constantFrom('a', ':', ' ', '\n', '-', '[', '{', '&', '*', '!', '|', '>', '"', "'", '#', '?', '%'), maxLength: 120 }), yamlTricks), expectPolicyOrLocatedError), fuzzParams(600));
+    fc.assert(fc.property(fc.oneof(hostileText, fc.string({ unit: fc.constantFrom('a', ':', ' ', '\n', '-', '[', '{', '&', '*', '!', '|', '>', '"', "'", '#', '?', '%'), maxLength: 120 }), yamlTricks), expectPolicyOrLocatedError), fuzzParams(300));
   });
 
   it('policy-shaped documents with random values: a policy set or a located error', { timeout: 60_000 }, () => {
-    fc.assert(fc.property(policyDocuments, expectPolicyOrLocatedError), fuzzParams(200));
+    fc.assert(fc.property(policyDocuments, expectPolicyOrLocatedError), fuzzParams(120));
   });
 
   it('the example policies with damaged lines: a policy set or a located error', { timeout: 60_000 }, () => {
-    fc.assert(fc.property(mutatedExample, expectPolicyOrLocatedError), fuzzParams(200));
+    fc.assert(fc.property(mutatedExample, expectPolicyOrLocatedError), fuzzParams(120));
   });
 });

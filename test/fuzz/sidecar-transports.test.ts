@@ -132,7 +132,7 @@ describe('fuzzing the sidecar transports', () => {
           expectCleanConnectError(status, json);
         }
       }),
-      fuzzParams(300),
+      fuzzParams(150),
     );
     await stillServes();
   });
@@ -158,7 +158,7 @@ describe('fuzzing the sidecar transports', () => {
         if (status !== 200 && json.code === 'failed_precondition' && method.endsWith('CreateCanary')) return;
         if (status !== 200) expectCleanConnectError(status, json);
       }),
-      fuzzParams(200),
+      fuzzParams(100),
     );
     await stillServes();
   });
@@ -177,7 +177,7 @@ describe('fuzzing the sidecar transports', () => {
         const { status, json } = await connectPost(sidecar.address, '/bulwark.v1.SecurityScanService/Scan', bytes, 'application/proto');
         if (status !== 200) expectCleanConnectError(status, json);
       }),
-      fuzzParams(300),
+      fuzzParams(150),
     );
     await stillServes();
   });
@@ -197,7 +197,7 @@ describe('fuzzing the sidecar transports', () => {
         if (outcome.response) expect(outcome.response.scanId).toMatch(/^[0-9a-f-]{36}$/);
         else expect(CLEAN_GRPC_CODES.has(outcome.code!), `${outcome.code} ${outcome.details}`).toBe(true);
       }),
-      fuzzParams(300),
+      fuzzParams(150),
     );
     await stillServes();
   });
@@ -220,7 +220,7 @@ describe('fuzzing the sidecar transports', () => {
           for (const t of r.threats) for (const s of t.spans) expect(s.end).toBeGreaterThanOrEqual(s.start);
         }
       }),
-      fuzzParams(120),
+      fuzzParams(60),
     );
     await stillServes();
   });
