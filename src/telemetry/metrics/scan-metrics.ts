@@ -7,12 +7,13 @@
  * A StreamScan window (and each ext_proc window) counts as one scan: it is one engine run
  * with its own decision and latency.
  */
-import { Counter, Histogram, type Registry } from 'prom-client';
+import { Counter, type Registry } from 'prom-client';
 import type { DirectionName } from '../../detectors/types.js';
 import type { ScanResult, StreamWindowResult } from '../../engine/types.js';
 import type { RpcError } from '../../sidecar/status-errors.js';
 import { BoundedLabel } from './bounded-label.js';
 import { DETECTOR_SECONDS_BUCKETS, SCAN_SECONDS_BUCKETS } from './buckets.js';
+import { FastCounter, FastHistogram } from './fast-metrics.js';
 import { LabelChildren } from './label-children.js';
 import { rejectionReason } from './rejection-reason.js';
 
@@ -36,10 +37,10 @@ export interface TransportScanMetrics {
 }
 
 export class ScanMetrics {
-  private readonly scanDuration: Histogram<'direction' | 'transport' | 'action'>;
-  private readonly detectorDuration: LabelChildren<Histogram.Internal<'direction' | 'detector'>>;
-  private readonly threats: LabelChildren<Counter.Internal>;
-  private readonly scans: LabelChildren<Counter.Internal>;
+  private readonly scanDuration: FastHistogram;
+  private readonly detectorDuration: FastHistogram;
+  private readonly threats: FastCounter;
+  private readonly scans: FastCounter;
   private readonly rejections: Counter<'transport' | 'reason'>;
   private readonly tenants: BoundedLabel;
   private readonly detectors = new BoundedLabel(DETECTOR_LABEL_LIMIT);
@@ -47,41 +48,33 @@ export class ScanMetrics {
 
   constructor(registry: Registry, options: { tenantLabelLimit?: number } = {}) {
     this.tenants = new BoundedLabel(options.tenantLabelLimit ?? DEFAULT_TENANT_LABEL_LIMIT);
-    const registers = [registry];
-    this.scanDuration = new Histogram({
+    this.scanDuration = new FastHistogram(registry, {
       name: 'bulwark_scan_duration_seconds',
       help: 'Time from handing a scan to the scanner pool to its decision (queue wait included).',
-      labelNames: ['direction', 'transport', 'action'] as const,
+      labelNames: ['direction', 'transport', 'action'],
       buckets: SCAN_SECONDS_BUCKETS,
-      registers,
     });
-    const detectorDuration = new Histogram({
+    this.detectorDuration = new FastHistogram(registry, {
       name: 'bulwark_detector_duration_seconds',
       help: 'Time one detector (or the normalizer) took inside a scan.',
-      labelNames: ['direction', 'detector'] as const,
+      labelNames: ['direction', 'detector'],
       buckets: DETECTOR_SECONDS_BUCKETS,
-      registers,
     });
-    this.detectorDuration = new LabelChildren((direction, detector) => detectorDuration.labels(direction!, detector!));
-    const threats = new Counter({
+    this.threats = new FastCounter(registry, {
       name: 'bulwark_threats_total',
       help: 'Threats found, by type, severity and the action the policy gave them.',
-      labelNames: ['type', 'severity', 'action'] as const,
-      registers,
+      labelNames: ['type', 'severity', 'action'],
     });
-    this.threats = new LabelChildren((type, severity, action) => threats.labels(type!, severity!, action!));
-    const scans = new Counter({
+    this.scans = new FastCounter(registry, {
       name: 'bulwark_scans_total',
       help: 'Scans finished, by tenant (policy-set tenants only, capped), direction and decided action.',
-      labelNames: ['tenant', 'direction', 'action'] as const,
-      registers,
+      labelNames: ['tenant', 'direction', 'action'],
     });
-    this.scans = new LabelChildren((tenant, direction, action) => scans.labels(tenant!, direction!, action!));
     this.rejections = new Counter({
       name: 'bulwark_requests_rejected_total',
       help: 'Requests refused without a scan decision, by transport and reason.',
       labelNames: ['transport', 'reason'] as const,
-      registers,
+      registers: [registry],
     });
   }
 
@@ -96,15 +89,14 @@ export class ScanMetrics {
   }
 
   private bind(transport: ScanTransport): TransportScanMetrics {
-    const durations = new LabelChildren((direction, action) => this.scanDuration.labels(direction!, transport, action!));
     const rejections = new LabelChildren((reason) => this.rejections.labels(transport, reason!));
     return {
       scanned: (tenant, direction, result, seconds) => {
-        durations.get(direction, result.action).observe(seconds);
-        this.scans.get(this.tenants.of(tenant), direction, result.action).inc();
-        for (const threat of result.threats) this.threats.get(threat.type, threat.severity, threat.action).inc();
+        this.scanDuration.labels(direction, transport, result.action).observe(seconds);
+        this.scans.labels(this.tenants.of(tenant), direction, result.action).inc();
+        for (const threat of result.threats) this.threats.labels(threat.type, threat.severity, threat.action).inc();
         const timing = result.timing;
-        if (timing) for (const d of timing.detectors) this.detectorDuration.get(direction, this.detectors.of(d.detector)).observe(d.durationMs / 1000);
+        if (timing) for (const d of timing.detectors) this.detectorDuration.labels(direction, this.detectors.of(d.detector)).observe(d.durationMs / 1000);
       },
       rejected: (err) => rejections.get(rejectionReason(err)).inc(),
     };
