@@ -26,7 +26,15 @@ function executor(client: pg.Pool | pg.PoolClient): SqlExecutor {
 
 /** Opens a pool; the first connection is made (and checked) before this resolves. */
 export async function openPgDatabase(options: PgDatabaseOptions): Promise<Database> {
-  const pool = new pg.Pool({ connectionString: options.connectionString, max: options.maxConnections ?? 10 });
+  // A stalled network (packets dropped, no reset) must fail a checkout within seconds rather
+  // than hold callers until their deadlines; keepalive notices a dead peer on idle connections.
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: options.maxConnections ?? 10,
+    connectionTimeoutMillis: 5_000,
+    keepAlive: true,
+    keepAliveInitialDelayMillis: 10_000,
+  });
   // An idle client's network error would otherwise be an unhandled 'error' event that kills
   // the process; the pool drops that client and the next checkout opens a fresh one.
   pool.on('error', () => undefined);
