@@ -2,8 +2,8 @@
  * `bulwark sidecar`: runs the gRPC sidecar until SIGTERM/SIGINT, then drains in-flight scans
  * and exits 0. A second signal during the drain exits at once (128 + signal number).
  */
-import { availableParallelism } from 'node:os';
 import { constants as osConstants } from 'node:os';
+import { defaultWorkerCount } from '../pool/default-worker-count.js';
 import type { CliCommand, CliIo } from './cli-command.js';
 import { ExitCode } from './exit-codes.js';
 import { oneOf, parseFlags, positiveInt, stringFlag } from './parse-flags.js';
@@ -29,7 +29,7 @@ Options (flag, then environment variable, then default):
   --listen ADDR                  host:port to listen on; port 0 picks a free port
                                  (BULWARK_LISTEN; default ${DEFAULT_LISTEN})
   --policy FILE                  policy YAML file (BULWARK_POLICY; default: built-in policy)
-  --workers N                    scanner threads (BULWARK_WORKERS; default: number of cores)
+  --workers N                    scanner threads (BULWARK_WORKERS; default: cores - 1, min 1)
   --max-queue N                  scans waiting for a thread before RESOURCE_EXHAUSTED
   --max-content-bytes N          largest content accepted (default 1 MiB)
   --unknown-tenant default|reject  for tenants without a policy (default: the policy file's
@@ -99,7 +99,7 @@ export function sidecarConfig(args: string[], env: NodeJS.ProcessEnv): SidecarCl
     workers:
       (workersFlag !== undefined
         ? positiveInt(workersFlag, '--workers')
-        : positiveInt(env.BULWARK_WORKERS, 'BULWARK_WORKERS')) ?? availableParallelism(),
+        : positiveInt(env.BULWARK_WORKERS, 'BULWARK_WORKERS')) ?? defaultWorkerCount(),
     maxQueue: positiveInt(fromFlag('max-queue'), '--max-queue'),
     maxContentBytes: positiveInt(fromFlag('max-content-bytes'), '--max-content-bytes'),
     unknownTenant: oneOf(fromFlag('unknown-tenant'), ['default', 'reject'] as const, '--unknown-tenant'),

@@ -60,8 +60,14 @@ export class ScanThread {
     entry: WorkerEntry,
     workerData: ScanWorkerData,
     private readonly listener: ScanThreadListener,
+    /** V8's young generation cap for the thread (MB); 0 leaves V8's default. */
+    youngGenerationMb = 0,
   ) {
-    this.worker = new Worker(new URL(entry.filename), { workerData, ...(entry.execArgv ? { execArgv: entry.execArgv } : {}) });
+    this.worker = new Worker(new URL(entry.filename), {
+      workerData,
+      ...(entry.execArgv ? { execArgv: entry.execArgv } : {}),
+      ...(youngGenerationMb > 0 ? { resourceLimits: { maxYoungGenerationSizeMb: youngGenerationMb } } : {}),
+    });
     this.threadId = this.worker.threadId;
     this.worker.on('message', (message: unknown) => {
       if (isReply(message)) this.settle(message);

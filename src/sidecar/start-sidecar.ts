@@ -48,7 +48,7 @@ export interface SidecarOptions {
    * errors). Neither option: the built-in default policy.
    */
   policyFile?: string;
-  /** Scanner threads; default os.availableParallelism(). */
+  /** Scanner threads; default cores - 1, at least 1 (see defaultWorkerCount). */
   workers?: number;
   /** Scans that may wait for a thread before RESOURCE_EXHAUSTED. */
   maxQueue?: number;
