@@ -5,9 +5,9 @@
  * an in-memory queue (bounded at 50 000; over it events are dropped and counted). Building the
  * message, its id and its JSON/protobuf encoding happen in a setImmediate drain, off the call
  * that served the scan (measured: protobuf-es message creation plus toJson cost tens to
- * hundreds of microseconds under load, too much for the scan path). The outbox writes queued events to
- * disk in fsynced batches; the pump publishes what is on disk and acknowledges it after
- * Kafka did. A broker outage or a restart loses nothing (bounded by the outbox's disk
+ * hundreds of microseconds under load, too much for the scan path). The outbox writes queued
+ * events to disk in fsynced batches; the pump publishes what is on disk and acknowledges it
+ * after Kafka did. A broker outage or a restart loses nothing (bounded by the outbox's disk
  * budget); a failing event build or a full queue is counted and logged, never a failed scan.
  *
  * Which scans become events: every scan with a threat (THREAT_DETECTED); scans without one
@@ -103,8 +103,9 @@ export class SecurityEvents {
   }
 
   /**
-   * Also hands every emitted event to `listener`, when it is queued for the outbox (webhook alerts: the alert
-   * then carries the same event id as the Kafka record). A listener that throws is logged.
+   * Also hands every emitted event to `listener` when it is queued for the outbox (webhook
+   * alerts: the alert then carries the same event id as the Kafka record). A listener that
+   * throws is logged.
    */
   onEmit(listener: (event: SecurityEvent) => void): void {
     this.listeners.push(listener);
