@@ -15,6 +15,7 @@ import { SecurityEventSchema, SecurityEventType } from '../../gen/bulwark/v1/sec
 import { uuidv7 } from '../../src/events/event-id.js';
 import { Outbox } from '../../src/events/outbox/outbox.js';
 import { SecurityEvents, type SecurityEventsOptions } from '../../src/events/security-events.js';
+import { closedPort } from '../helpers/closed-port.js';
 import { silentLogger } from '../sidecar/sidecar-fixture.js';
 
 const dirs: string[] = [];
@@ -28,12 +29,6 @@ async function listen(onConnection?: (socket: Socket) => void): Promise<{ server
   const server = createServer(onConnection);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, port: (server.address() as { port: number }).port };
-}
-
-async function closedPort(): Promise<number> {
-  const { server, port } = await listen();
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 function threatEvent(i: number) {
