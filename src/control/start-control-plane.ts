@@ -196,6 +196,8 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     // StreamPolicies stays gRPC-only: a bidirectional stream needs HTTP/2.
     const connect = connectNodeAdapter({
       routes: (router) => addConnectUnaryRoutes(router, connectCalls, logger),
+      // Counted like the gRPC calls (bulwark_control_rpc_*).
+      interceptors: metrics ? [metrics.connectInterceptor()] : [],
       // gRPC is grpc-js over HTTP/2 on this port; HTTP/1.1 speaks the Connect protocol only.
       grpc: false,
       grpcWeb: false,

@@ -41,20 +41,28 @@ describe('control plane /metrics (next to a sidecar in the same process)', () =>
     expect(controlOptions(['--metrics-listen', 'off'], env)).toMatchObject({ metricsListen: 'off' });
   });
 
-  it('counts RPCs by method and code, with latency for unary calls; connected sidecars', async () => {
+  it('counts RPCs over gRPC and Connect by method and code, with latency for unary calls; connected sidecars', async () => {
     const tenants = testClient(TenantService, plane.address);
     try {
       const token = await mintHs256Token({ secret: hmacSecretFrom(secret), roles: ['platform-admin'], subject: 'tester', ttlSeconds: 600 });
       expect(await codeOf(tenants.call('listTenants', {}, token))).toBe('ok');
       expect(await codeOf(tenants.call('listTenants', {}))).toBe(status.UNAUTHENTICATED);
+      // The same RPC over Connect JSON (HTTP/1.1 on the same port) is counted the same way.
+      const connect = await fetch(`http://${plane.address}/bulwark.v1.TenantService/ListTenants`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: '{}',
+      });
+      expect(connect.status).toBe(200);
+      await connect.text();
     } finally {
       tenants.close();
     }
     const { samples, text } = await scrape(plane.metrics!.address!);
     const method = 'bulwark.v1.TenantService/ListTenants';
-    expect(valueOf(samples, 'bulwark_control_rpc_requests_total', { method, code: 'OK' })).toBe(1);
+    expect(valueOf(samples, 'bulwark_control_rpc_requests_total', { method, code: 'OK' })).toBe(2);
     expect(valueOf(samples, 'bulwark_control_rpc_requests_total', { method, code: 'UNAUTHENTICATED' })).toBe(1);
-    expect(valueOf(samples, 'bulwark_control_rpc_duration_seconds_count', { method })).toBe(2);
+    expect(valueOf(samples, 'bulwark_control_rpc_duration_seconds_count', { method })).toBe(3);
     expect(valueOf(samples, 'bulwark_control_connected_sidecars')).toBe(0);
     expect(text).toContain('# TYPE bulwark_control_policy_snapshots_pushed_total counter');
     // Separate registries: the sidecar's scrape has no control-plane series and vice versa.

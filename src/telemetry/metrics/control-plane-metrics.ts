@@ -1,12 +1,13 @@
 /**
- * Control-plane metrics: every gRPC call by method and status code (a server interceptor, so
- * no service needs to know), unary latency, policy snapshots pushed to sidecars, and open
+ * Control-plane metrics: every call by method and status code, over gRPC and Connect alike
+ * (interceptors on both servers, so no service needs to know), unary latency, policy snapshots pushed to sidecars, and open
  * policy streams (= connected sidecars).
  *
  * Method labels are the registered method paths (interceptors only see calls to registered
  * handlers), so the label set is bounded by the API. Streaming calls are counted when they
  * end; their duration is a connection lifetime and is kept out of the latency histogram.
  */
+import { ConnectError, type Interceptor } from '@connectrpc/connect';
 import { ServerInterceptingCall, status, type ServerInterceptor } from '@grpc/grpc-js';
 import { Counter, Gauge, Histogram } from 'prom-client';
 import { RPC_SECONDS_BUCKETS } from './buckets.js';
@@ -72,9 +73,7 @@ export class ControlPlaneMetrics extends ServedMetrics {
       const finish = (code: number): void => {
         if (finished) return;
         finished = true;
-        const codeName = CODE_NAMES[code] ?? String(code);
-        this.requests.get(name, codeName).inc();
-        if (unary) this.durations.get(name, codeName).observe((performance.now() - started) / 1000);
+        this.record(name, code, unary ? started : undefined);
       };
       return new ServerInterceptingCall(call, {
         start: (next) => next({ onCancel: () => finish(status.CANCELLED) }),
@@ -88,6 +87,29 @@ export class ControlPlaneMetrics extends ServedMetrics {
         },
       });
     };
+  }
+
+  /** The same for the Connect (HTTP/1.1) admin routes; Connect codes are gRPC's numbers. */
+  connectInterceptor(): Interceptor {
+    return (next) => async (req) => {
+      const started = performance.now();
+      const name = `${req.method.parent.typeName}/${req.method.name}`;
+      const timed = req.method.methodKind === 'unary' ? started : undefined;
+      try {
+        const response = await next(req);
+        this.record(name, status.OK, timed);
+        return response;
+      } catch (err) {
+        this.record(name, ConnectError.from(err).code as number, timed);
+        throw err;
+      }
+    };
+  }
+
+  private record(method: string, code: number, startedAt: number | undefined): void {
+    const codeName = CODE_NAMES[code] ?? String(code);
+    this.requests.get(method, codeName).inc();
+    if (startedAt !== undefined) this.durations.get(method, codeName).observe((performance.now() - startedAt) / 1000);
   }
 }
 
