@@ -27,7 +27,8 @@ spec:
       action: BLOCK
 `;
 
-describe('bulwark policy apply / diff / get / list', () => {
+// Every test spawns several CLI processes (node + tsx): generous time for a loaded machine.
+describe('bulwark policy apply / diff / get / list', { timeout: 120_000 }, () => {
   let db: TestDatabase;
   let plane: ControlPlane;
   let dir: string;
@@ -127,13 +128,15 @@ describe('bulwark policy apply / diff / get / list', () => {
     const child = spawnCli(['sidecar', '--listen', '127.0.0.1:0', '--workers', '1', '--control-plane', plane.address, '--data-dir', join(dir, 'sidecar'), '--node-id', 'cli-node'], {
       BULWARK_TOKEN: await token(['sidecar']),
       BULWARK_CONTROL_PLANE: '',
+      // No /metrics listener: its fixed default port would clash with other test processes.
+      BULWARK_METRICS_LISTEN: 'off',
     });
     children.push(child);
     const address = await new Promise<string>((resolve, reject) => {
       let out = '';
       child.stdout?.setEncoding('utf8').on('data', (d: string) => {
         out += d;
-        const m = /"address":"([^"]+)"/.exec(out);
+        const m = /"address":"([^"]+)"[^\n]*"msg":"sidecar listening"/.exec(out);
         if (m?.[1]) resolve(m[1]);
       });
       child.once('exit', (code) => reject(new Error(`sidecar exited ${code}: ${out}`)));
