@@ -14,7 +14,7 @@ import { allMatchSpans, compileUserPattern, UserPatternError } from '../../src/d
 import { PolicyValidationError } from '../../src/policy/policy-error.js';
 import type { CustomRuleSpec } from '../../src/policy/types.js';
 import { hostileText } from './arbitraries.js';
-import { fuzzParams } from './fuzz-runs.js';
+import { fuzzParams, fuzzTimeout } from './fuzz-runs.js';
 
 const urlPiece = fc.constantFrom('http://', 'https://', '//', 'ftp://', 'javascript:', 'file:///', 'http:\\\\', 'user:pw@', '@', '%2e', '%00', '[::ffff:127.0.0.1]', '0x7f.1', '2130706433', '169.254.169.254', 'xn--e1afmkfd', 'пример', '.', ':80', ':99999', '/', '?', '#', '\\', ' ', '\t', 'evil.example', 'a.b.c');
 const trickyUrl = fc.oneof(
@@ -27,7 +27,7 @@ const regexToken = fc.constantFrom('a', 'b', '.', '*', '+', '?', '|', '(', ')', 
 const regexLike = fc.oneof(fc.array(regexToken, { maxLength: 12 }).map((t) => t.join('')), hostileText);
 
 describe('fuzzing action-rule parsing', () => {
-  it('parseActionUrl never throws; a parsed host is canonical and stable; credentials and backslashes are flagged', () => {
+  it('parseActionUrl never throws; a parsed host is canonical and stable; credentials and backslashes are flagged', { timeout: fuzzTimeout(30_000) }, () => {
     fc.assert(
       fc.property(trickyUrl, (raw) => {
         const url = parseActionUrl(raw);
@@ -42,7 +42,7 @@ describe('fuzzing action-rule parsing', () => {
     );
   });
 
-  it('findActionUrl picks the target or a URL-named parameter, never throws', () => {
+  it('findActionUrl picks the target or a URL-named parameter, never throws', { timeout: fuzzTimeout(30_000) }, () => {
     fc.assert(
       fc.property(trickyUrl, fc.dictionary(fc.constantFrom('url', 'uri', 'endpoint', 'x'), fc.oneof(trickyUrl, fc.integer(), fc.constant(null))), (target, parameters) => {
         const found = findActionUrl(target, parameters);
@@ -52,7 +52,7 @@ describe('fuzzing action-rule parsing', () => {
     );
   });
 
-  it('host patterns: never throw; canonical patterns are fixed points; an exact pattern matches its own host', () => {
+  it('host patterns: never throw; canonical patterns are fixed points; an exact pattern matches its own host', { timeout: fuzzTimeout(30_000) }, () => {
     fc.assert(
       fc.property(fc.oneof(fc.domain(), fc.ipV4(), fc.ipV6(), fc.domain().map((d) => `*.${d}`), fc.array(urlPiece, { maxLength: 4 }).map((p) => p.join('')), hostileText), (pattern) => {
         const canonical = canonicalHostPattern(pattern);
@@ -66,7 +66,7 @@ describe('fuzzing action-rule parsing', () => {
     );
   });
 
-  it('globs: never throw; a glob made by wildcarding a string matches that string', () => {
+  it('globs: never throw; a glob made by wildcarding a string matches that string', { timeout: fuzzTimeout(30_000) }, () => {
     const wildcarded = fc.tuple(fc.string({ unit: fc.constantFrom('a', 'b', '/', '.', '*', '?', '(', '[', '\\', '$', '^', 'é', '😀'), maxLength: 20 }), fc.array(fc.tuple(fc.nat(), fc.constantFrom('*', '?')), { maxLength: 3 }));
     fc.assert(
       fc.property(wildcarded, fc.constantFrom<'target' | 'path'>('target', 'path'), hostileText, ([value, stars], mode, other) => {
@@ -88,7 +88,7 @@ describe('fuzzing action-rule parsing', () => {
 });
 
 describe('fuzzing user patterns (RE2)', () => {
-  it('compileUserPattern: an RE2 program or a UserPatternError; matches are non-empty, ordered spans inside the text', () => {
+  it('compileUserPattern: an RE2 program or a UserPatternError; matches are non-empty, ordered spans inside the text', { timeout: fuzzTimeout(30_000) }, () => {
     fc.assert(
       fc.property(regexLike, fc.constantFrom('g', 'gi', 'gu', 'giu'), hostileText, (source, flags, text) => {
         let re;
@@ -110,7 +110,7 @@ describe('fuzzing user patterns (RE2)', () => {
     );
   });
 
-  it('compileCustomRules: compiled, or a PolicyValidationError that names the failing rule', () => {
+  it('compileCustomRules: compiled, or a PolicyValidationError that names the failing rule', { timeout: fuzzTimeout(30_000) }, () => {
     const rule = fc.record({
       id: fc.stringMatching(/^[a-z][a-z0-9-]{0,10}$/),
       kind: fc.constantFrom('pattern', 'phrases'),

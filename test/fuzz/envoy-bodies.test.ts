@@ -13,7 +13,7 @@ import type { LlmApi } from '../../src/envoy/llm-api-route.js';
 import { planStreamEvent } from '../../src/envoy/llm-stream-events.js';
 import { parseEvent, SseParser, withData, type SseEvent } from '../../src/envoy/sse-parser.js';
 import { hostileJson, hostileText } from './arbitraries.js';
-import { fuzzParams } from './fuzz-runs.js';
+import { fuzzParams, fuzzTimeout } from './fuzz-runs.js';
 
 const APIS: LlmApi[] = ['openai.chat', 'openai.completions', 'openai.embeddings', 'openai.responses', 'anthropic.messages'];
 const api = fc.constantFrom<LlmApi | undefined>(...APIS, undefined);
@@ -79,7 +79,7 @@ function drainAll(parser: SseParser, chunks: Uint8Array[]): SseEvent[] {
 }
 
 describe('fuzzing ext_proc body parsers', () => {
-  it('SSE parser: any chunking yields the same events as one chunk, and the raw texts add up to the input', () => {
+  it('SSE parser: any chunking yields the same events as one chunk, and the raw texts add up to the input', { timeout: fuzzTimeout(30_000) }, () => {
     fc.assert(
       fc.property(sseText, fc.array(fc.nat(), { maxLength: 6 }), (text, cuts) => {
         const bytes = new TextEncoder().encode(text);
@@ -92,7 +92,7 @@ describe('fuzzing ext_proc body parsers', () => {
     );
   });
 
-  it('SSE parser: arbitrary bytes never throw; withData keeps the data', () => {
+  it('SSE parser: arbitrary bytes never throw; withData keeps the data', { timeout: fuzzTimeout(30_000) }, () => {
     // Event data never holds a \r (the parser splits lines there), nor does what replaces it.
     const data = hostileText.map((t) => t.replace(/\r/g, ''));
     fc.assert(
@@ -104,7 +104,7 @@ describe('fuzzing ext_proc body parsers', () => {
     );
   });
 
-  it('stream event plans: never throw; every piece path holds its text in the parsed data', () => {
+  it('stream event plans: never throw; every piece path holds its text in the parsed data', { timeout: fuzzTimeout(30_000) }, () => {
     fc.assert(
       fc.property(api, fc.oneof(llmBody.map((b) => JSON.stringify(b) ?? 'null'), hostileText), (which, data) => {
         const plan = planStreamEvent(which, parseEvent(`data: ${data.replace(/[\r\n]/g, ' ')}\n\n`));
@@ -116,7 +116,7 @@ describe('fuzzing ext_proc body parsers', () => {
     );
   });
 
-  it('request and response body texts: never throw; every JSON segment path holds its text', () => {
+  it('request and response body texts: never throw; every JSON segment path holds its text', { timeout: fuzzTimeout(30_000) }, () => {
     fc.assert(
       fc.property(api, fc.oneof(llmBody.map((b) => JSON.stringify(b) ?? 'null'), hostileText), fc.constantFrom('json', 'text'), (which, text, kind) => {
         for (const texts of [requestBodyTexts(which, kind as 'json', text), responseBodyTexts(which, kind as 'json', text)]) {
@@ -132,7 +132,7 @@ describe('fuzzing ext_proc body parsers', () => {
     );
   });
 
-  it('editJsonStrings: replacing the located strings round-trips; every other byte is kept', () => {
+  it('editJsonStrings: replacing the located strings round-trips; every other byte is kept', { timeout: fuzzTimeout(30_000) }, () => {
     fc.assert(
       fc.property(api, llmBody, fc.array(hostileText, { minLength: 1, maxLength: 4 }), fc.constantFrom(0, 2), (which, body, values, indent) => {
         const text = JSON.stringify(body, null, indent) ?? 'null';
@@ -149,7 +149,7 @@ describe('fuzzing ext_proc body parsers', () => {
     );
   });
 
-  it('editJsonStrings: text that is not JSON is a JsonEditError, never another exception', () => {
+  it('editJsonStrings: text that is not JSON is a JsonEditError, never another exception', { timeout: fuzzTimeout(30_000) }, () => {
     fc.assert(
       fc.property(fc.oneof(hostileText, hostileJson.map((v) => (JSON.stringify(v) ?? '').slice(1))), fc.array(fc.oneof(fc.string({ maxLength: 3 }), fc.nat(3)), { maxLength: 3 }), (text, path) => {
         try {
@@ -162,7 +162,7 @@ describe('fuzzing ext_proc body parsers', () => {
     );
   });
 
-  it('BodyAccumulator: keeps exactly the bytes up to its limit, then only counts', () => {
+  it('BodyAccumulator: keeps exactly the bytes up to its limit, then only counts', { timeout: fuzzTimeout(30_000) }, () => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ maxLength: 40 }), { maxLength: 10 }), fc.nat(200), (chunks, limit) => {
         const acc = new BodyAccumulator(limit);

@@ -11,7 +11,7 @@ import { stringify } from 'yaml';
 import { parsePolicySet } from '../../src/policy/load-policy.js';
 import { PolicyValidationError } from '../../src/policy/policy-error.js';
 import { hostileJson, hostileText } from './arbitraries.js';
-import { fuzzParams } from './fuzz-runs.js';
+import { fuzzParams, fuzzTimeout } from './fuzz-runs.js';
 
 const env = { BULWARK_HASH_SALT: 'fuzz', FUZZ_KEY: Buffer.alloc(32, 7).toString('base64') };
 const examples = ['default.yaml', 'minimal.yaml', 'multi-tenant.yaml'].map((f) => readFileSync(`examples/policies/${f}`, 'utf8'));
@@ -86,15 +86,15 @@ function expectPolicyOrLocatedError(text: string): void {
 }
 
 describe('fuzzing policy YAML', () => {
-  it('arbitrary text: a policy set or a PolicyValidationError at FILE:LINE', () => {
+  it('arbitrary text: a policy set or a PolicyValidationError at FILE:LINE', { timeout: fuzzTimeout(30_000) }, () => {
     fc.assert(fc.property(fc.oneof(hostileText, fc.string({ unit: fc.constantFrom('a', ':', ' ', '\n', '-', '[', '{', '&', '*', '!', '|', '>', '"', "'", '#', '?', '%'), maxLength: 120 }), yamlTricks), expectPolicyOrLocatedError), fuzzParams(300));
   });
 
-  it('policy-shaped documents with random values: a policy set or a located error', { timeout: 60_000 }, () => {
+  it('policy-shaped documents with random values: a policy set or a located error', { timeout: fuzzTimeout(60_000) }, () => {
     fc.assert(fc.property(policyDocuments, expectPolicyOrLocatedError), fuzzParams(120));
   });
 
-  it('the example policies with damaged lines: a policy set or a located error', { timeout: 60_000 }, () => {
+  it('the example policies with damaged lines: a policy set or a located error', { timeout: fuzzTimeout(60_000) }, () => {
     fc.assert(fc.property(mutatedExample, expectPolicyOrLocatedError), fuzzParams(120));
   });
 });
