@@ -8,7 +8,6 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -19,6 +18,7 @@ import type { RunningSidecar } from '../../src/sidecar/start-sidecar.js';
 import { startSidecar } from '../../src/sidecar/start-sidecar.js';
 import { createLogger } from '../../src/telemetry/logger.js';
 import { githubToken, randomString, UPPER_DIGITS } from '../detectors/secret-fixtures.js';
+import { closedPort } from '../helpers/closed-port.js';
 import { runStream, scanClient, statusOf } from '../helpers/scan-client.js';
 import { scrape } from './prometheus-text.js';
 
@@ -82,15 +82,6 @@ function distinctivePieces(values: readonly string[]): string[] {
     for (let i = 0; i + 10 <= v.length; i++) pieces.add(v.slice(i, i + 10));
   }
   return [...pieces];
-}
-
-/** A port nothing listens on: the Kafka "broker" that is down. */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 /** Every spooled event (headers and payload) as text. */
