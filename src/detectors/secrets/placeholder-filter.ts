@@ -7,9 +7,13 @@
  * secret is (almost) never a template reference, a mask, a documented example, a keyboard
  * sequence or a run of one character.
  *
- * Three levels:
+ * Four levels:
  * - `lenient`: only explicit markers (template/variable syntax, masks, words such as EXAMPLE or
  *   "your_key_here"). For formats whose fixed parts legitimately repeat (AAAA... in some tokens).
+ * - `literal`: `password` without the field-name test, for positions that can only hold a
+ *   literal value (the password of a URI's userinfo, a command's -p argument, the password
+ *   argument of a call): there "secret" or "mypass" IS the password, not the name of a field
+ *   that holds it. Stop words and whole-value runs/sequences still count as placeholders.
  * - `password`: lenient plus stop-word values ("password", "null", ...), field names, and values
  *   that are nothing but a run, a sequence or a short repeated unit ("123456", "aaaaaa").
  *   Human-chosen passwords often CONTAIN sequences ("Summer123456"), so only whole-value
@@ -20,7 +24,7 @@
  *   contain these; documentation examples constantly do.
  */
 
-export type PlaceholderLevel = 'strict' | 'password' | 'lenient';
+export type PlaceholderLevel = 'strict' | 'password' | 'literal' | 'lenient';
 
 /** Template / variable references: the value names a secret stored elsewhere. */
 const TEMPLATE = [
@@ -115,10 +119,10 @@ export function placeholderReason(value: string, level: PlaceholderLevel = 'stri
   if (MARKER.test(trimmed)) return 'example or placeholder marker';
   if (level === 'lenient') return null;
   if (STOP_WORDS.has(trimmed.toLowerCase())) return 'stop word';
-  if (NAME_LIKE.test(trimmed) && CREDENTIAL_WORD.test(trimmed)) return 'field name, not a value';
+  if (level !== 'literal' && NAME_LIKE.test(trimmed) && CREDENTIAL_WORD.test(trimmed)) return 'field name, not a value';
   if (isPeriodic(trimmed)) return 'repeating pattern';
   if (trimmed.length >= 3 && longestSequence(trimmed) === trimmed.length) return 'character sequence';
-  if (level === 'password') return null;
+  if (level === 'password' || level === 'literal') return null;
   if (longestRepeat(trimmed) > MAX_REPEAT) return 'repeated character';
   const letters = trimmed.replace(/[^A-Za-z]/g, '');
   const digits = trimmed.replace(/[^0-9]/g, '');

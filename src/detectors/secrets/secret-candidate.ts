@@ -3,6 +3,7 @@
  * what confidence. The pattern finds the shape; this module applies the rule's data-driven
  * checks: validators, key deny-list, value profile, entropy and the placeholder filter.
  */
+import { isDocumentationHost } from './documentation-hosts.js';
 import { charClasses, shannonEntropy } from './entropy.js';
 import { placeholderReason } from './placeholder-filter.js';
 import type { SecretRule, ValueProfile, ValueShape } from './secret-rule-catalog.js';
@@ -86,6 +87,11 @@ export function evaluateMatch(rule: SecretRule, m: RegExpExecArray): SecretCandi
   if (rule.keyGroup !== null && rule.keyDeny !== null) {
     const key = m[rule.keyGroup];
     if (key !== undefined && (key.length > MAX_KEY_LENGTH || rule.keyDeny.test(key))) return 'key is not a credential field';
+  }
+
+  if (rule.hostGroup !== null) {
+    const host = m[rule.hostGroup];
+    if (host !== undefined && isDocumentationHost(host)) return 'documentation address';
   }
 
   let confidence = rule.confidence;

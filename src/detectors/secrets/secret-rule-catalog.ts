@@ -59,6 +59,8 @@ export interface SecretRule {
   readonly keyGroup: number | null;
   readonly keyDeny: RE2 | null;
   readonly unquotedGroup: number | null;
+  /** Capture group holding the host a URI's credentials are for (documentation addresses are examples). */
+  readonly hostGroup: number | null;
   readonly minEntropy: number;
   readonly placeholder: PlaceholderLevel | 'off';
   readonly validate: ValidatorName | null;
@@ -77,7 +79,7 @@ export interface SecretRuleCatalog {
 }
 
 const SEVERITIES: readonly SeverityName[] = ['HIGH', 'CRITICAL'];
-const PLACEHOLDER_LEVELS: readonly SecretRule['placeholder'][] = ['strict', 'password', 'lenient', 'off'];
+const PLACEHOLDER_LEVELS: readonly SecretRule['placeholder'][] = ['strict', 'password', 'literal', 'lenient', 'off'];
 
 type Raw = Record<string, unknown>;
 
@@ -171,7 +173,7 @@ function keywordIndex(rules: readonly SecretRule[]): SecretRuleCatalog['candidat
 
 const RULE_FIELDS = [
   'id', 'description', 'entityType', 'severity', 'confidence', 'pattern', 'keywords', 'secretGroup', 'bodyGroup',
-  'keyGroup', 'keyDeny', 'unquotedGroup', 'minEntropy', 'placeholder', 'validate', 'value', 'decodedViews', 'lineScoped',
+  'keyGroup', 'keyDeny', 'unquotedGroup', 'hostGroup', 'minEntropy', 'placeholder', 'validate', 'value', 'decodedViews', 'lineScoped',
 ];
 
 function optionalGroup(r: RuleReader, key: string): number | null {
@@ -204,6 +206,7 @@ function compileRule(r: RuleReader, priority: number): SecretRule {
       keyGroup: optionalGroup(r, 'keyGroup'),
       keyDeny: r.raw.keyDeny === undefined ? null : compileRulePattern(r, r.pattern('keyDeny'), ''),
       unquotedGroup: optionalGroup(r, 'unquotedGroup'),
+      hostGroup: optionalGroup(r, 'hostGroup'),
       minEntropy: r.raw.minEntropy === undefined ? 0 : r.number('minEntropy', 0, 8),
       placeholder: r.raw.placeholder === undefined ? 'strict' : r.oneOf('placeholder', PLACEHOLDER_LEVELS),
       validate,

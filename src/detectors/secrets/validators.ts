@@ -10,7 +10,9 @@
  */
 
 export type ValidationResult = 'valid' | 'plausible' | 'invalid';
-export type ValidatorName = 'github-checksum' | 'bech32' | 'jwt' | 'basic-auth' | 'base64-pem' | 'atlassian-pat';
+import { shannonEntropy } from './entropy.js';
+
+export type ValidatorName = 'github-checksum' | 'bech32' | 'jwt' | 'basic-auth' | 'base64-pem' | 'pem-body' | 'atlassian-pat';
 
 const CRC_TABLE = (() => {
   const table = new Uint32Array(256);
@@ -104,10 +106,34 @@ function basicAuth(value: string): ValidationResult {
   return /^[\x20-\x7e]+:[\x20-\x7e]+$/.test(decoded) ? 'plausible' : 'invalid';
 }
 
-/** Base64 that decodes to a PEM private-key header. */
+/**
+ * Key material is random base64: 64+ characters of it score well above 5 bits per character.
+ * Typed-in filler ("asdfjkl...") in a made-up key block scores about 4.4. Shorter bodies
+ * (truncated or elided keys) are not judged.
+ */
+const PEM_BODY_MIN_LENGTH = 64;
+const PEM_BODY_MIN_ENTROPY = 4.8;
+
+/** The base64 body of a PEM block: its lines without armour, "Name: value" headers and quoting. */
+function pemBody(pem: string): string {
+  return pem
+    .split(/\\[rn]|[\r\n]/)
+    .filter((line) => !line.includes('-----') && !line.includes(':'))
+    .join('')
+    .replace(/[^A-Za-z0-9+/=]/g, '');
+}
+
+/** A PEM private-key block whose body is not made-up filler. */
+function pemBodyCheck(pem: string): ValidationResult {
+  const body = pemBody(pem);
+  return body.length < PEM_BODY_MIN_LENGTH || shannonEntropy(body) >= PEM_BODY_MIN_ENTROPY ? 'plausible' : 'invalid';
+}
+
+/** Base64 that decodes to a PEM private-key header (and a key body, when there is one). */
 function base64Pem(value: string): ValidationResult {
   const decoded = decodeBase64(value.slice(0, 4000));
-  return decoded !== null && /-----BEGIN [A-Z0-9 ]*PRIVATE/.test(decoded) ? 'plausible' : 'invalid';
+  if (decoded === null || !/-----BEGIN [A-Z0-9 ]*PRIVATE/.test(decoded)) return 'invalid';
+  return pemBodyCheck(decoded);
 }
 
 /** Atlassian Data Center PATs are base64 of "<12-digit id>:<20 random bytes>". */
@@ -122,6 +148,7 @@ const VALIDATORS: Record<ValidatorName, (value: string) => ValidationResult> = {
   jwt: jwtHeader,
   'basic-auth': basicAuth,
   'base64-pem': base64Pem,
+  'pem-body': pemBodyCheck,
   'atlassian-pat': atlassianPat,
 };
 
