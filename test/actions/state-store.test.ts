@@ -4,7 +4,7 @@
  * Redis tests need REDIS_URL (CI sets it); each run uses its own key prefix.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer } from 'node:net';
+import { closedPort } from '../helpers/closed-port.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { AgentActionRuntime } from '../../src/actions/action-runtime.js';
 import type { ActionStateStore, ObserveInput } from '../../src/actions/state/action-state-store.js';
@@ -138,13 +138,6 @@ describe.skipIf(!REDIS_URL)('Redis-shared state across two sidecar runtimes', ()
 });
 
 describe('Redis down: the policy fail mode decides', () => {
-  async function closedPort(): Promise<number> {
-    const server = createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const port = (server.address() as { port: number }).port;
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    return port;
-  }
   const rules = '  actionRules:\n    - { id: db, appliesTo: [DATABASE_QUERY], decision: ALLOW }\n  rateLimits:\n    - { agent: "*", perMinute: 2 }\n';
 
   it('failMode closed: DENY with STATE_UNAVAILABLE, quickly', async () => {

@@ -4,28 +4,22 @@
  * outbox's `stats()`.
  */
 import { Gauge, Registry } from 'prom-client';
+import type { OutboxStats } from '../../events/outbox/outbox.js';
 import { collectedTotals } from './collected-totals.js';
 
-/** What an outbox reports (src/events/outbox: `outbox.stats()`). */
-export interface OutboxStats {
-  depth: number;
-  bytes: number;
-  oldestAgeSeconds: number;
-  dropped: number;
-  published: number;
-  failedAttempts: number;
-}
+/** The outbox fields exported as metrics (what `outbox.stats()` reports, less `corrupt`). */
+export type OutboxMetricStats = Omit<OutboxStats, 'corrupt'>;
 
 /** Where outbox metrics go: a registry, or anything that has one (SidecarMetrics). */
 export type MetricsTarget = Registry | { readonly registry: Registry };
 
-const outboxesByRegistry = new WeakMap<Registry, Map<string, () => OutboxStats>>();
+const outboxesByRegistry = new WeakMap<Registry, Map<string, () => OutboxMetricStats>>();
 
 /**
  * Exposes `statsFn()` as `bulwark_outbox_*{outbox="<name>"}`. `name` is an operator-chosen
  * identifier ("kafka", "webhooks"); registering a name again replaces its stats function.
  */
-export function registerOutboxMetrics(target: MetricsTarget, name: string, statsFn: () => OutboxStats): void {
+export function registerOutboxMetrics(target: MetricsTarget, name: string, statsFn: () => OutboxMetricStats): void {
   const registry = target instanceof Registry ? target : target.registry;
   let outboxes = outboxesByRegistry.get(registry);
   if (!outboxes) {
@@ -36,9 +30,9 @@ export function registerOutboxMetrics(target: MetricsTarget, name: string, stats
   outboxes.set(name, statsFn);
 }
 
-function defineOutboxMetrics(registry: Registry, outboxes: Map<string, () => OutboxStats>): void {
-  const each = (field: keyof OutboxStats) => (): [string, number][] => [...outboxes].map(([name, stats]) => [name, stats()[field]]);
-  const gauge = (name: string, help: string, field: keyof OutboxStats): void => {
+function defineOutboxMetrics(registry: Registry, outboxes: Map<string, () => OutboxMetricStats>): void {
+  const each = (field: keyof OutboxMetricStats) => (): [string, number][] => [...outboxes].map(([name, stats]) => [name, stats()[field]]);
+  const gauge = (name: string, help: string, field: keyof OutboxMetricStats): void => {
     const read = each(field);
     new Gauge({
       name,
