@@ -188,8 +188,10 @@ export interface EvalData {
   toxicity?: BinaryRow[];
 }
 
-export function loadEvalData(dir: string): EvalData {
+/** Every present file, or only the named data sets. */
+export function loadEvalData(dir: string, only?: readonly DatasetName[]): EvalData {
   const paths = locateData(dir);
+  if (only !== undefined) for (const name of Object.keys(paths) as DatasetName[]) if (!only.includes(name)) delete paths[name];
   const data: EvalData = { dir };
   if (paths.injection) data.injection = readInjectionRows(paths.injection);
   if (paths.pii) data.pii = readPiiRows(paths.pii);

@@ -17,7 +17,7 @@ import type { PolicySet } from '../../src/policy/types.js';
 import { machineInfo } from '../machine-info.js';
 import { evaluateBulwark } from './bulwark-eval.js';
 import { openInProcessScanner, openPoolScanner, registryWith, type EvalScanner } from './bulwark-scan.js';
-import { DATA_FILES, loadEvalData, type EvalData } from './datasets.js';
+import { DATA_FILES, loadEvalData, type DatasetName, type EvalData } from './datasets.js';
 import { evenSample, measureDetectorLatency } from './detector-latency.js';
 import { bulwarkRows, comparePeers } from './peer-comparison.js';
 import type { EvalReport } from './report-json.js';
@@ -41,6 +41,8 @@ export interface EvaluationOptions {
   peers?: boolean | readonly string[];
   /** Texts for the per-detector timing (default 2000). */
   latencySamples?: number;
+  /** Evaluate only these data sets (default: every file present), e.g. a quick secrets-only run. */
+  only?: readonly DatasetName[];
   /** The command line, for the report. */
   argv?: readonly string[];
   log?: (line: string) => void;
@@ -95,7 +97,7 @@ export async function runEvaluation(options: EvaluationOptions): Promise<EvalRep
   const startedAt = performance.now();
   const log = options.log ?? (() => undefined);
   const policy = resolvePolicy(options.policySet, '', '');
-  const data = loadEvalData(options.dataDir);
+  const data = loadEvalData(options.dataDir, options.only);
   log(`data ${options.dataDir}: ${Object.entries(rowCounts(data)).map(([k, v]) => `${k} ${v}`).join(', ')}`);
 
   const { scanner, factories } = await openScanner(options);

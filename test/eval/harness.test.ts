@@ -136,6 +136,20 @@ describe('peer watchdog', () => {
 });
 
 describe('the eval command', () => {
+  it('--only evaluates just the named data set (the quick secrets run)', async () => {
+    const only = await runEvaluation({
+      dataDir: FIXTURES,
+      policySet: defaultPolicySet(),
+      policySource: 'built-in default policy',
+      workers: 1,
+      latencySamples: 4,
+      only: ['secrets'],
+    });
+    expect(only.data.rows).toEqual({ secrets: 4 });
+    expect(only.bulwark.secrets?.overall.positives).toBe(report.bulwark.secrets?.overall.positives);
+    expect(only.bulwark.injection).toBeUndefined();
+  }, 120_000);
+
   it('explains how to point it at data when there is none, and exits 0', async () => {
     const empty = mkdtempSync(join(tmpdir(), 'bulwark-eval-empty-'));
     try {
