@@ -34,6 +34,7 @@ import type { AuthConfig } from './auth/auth-config.js';
 import { createTokenVerifier, type TokenVerifier } from './auth/token-verifier.js';
 import { addReflection } from './grpc/reflection.js';
 import { serverTlsOptions, type TlsFiles } from './grpc/tls-credentials.js';
+import { answerUndecodableAsInvalidArgument } from '../transport/connect-parse-errors.js';
 import { addConnectUnaryRoutes } from './grpc/connect-unary-routes.js';
 import { listenDualProtocol, type DualProtocolListener } from '../transport/dual-protocol-listener.js';
 import { formatAddress, parseListenAddress, type ListenTarget } from '../sidecar/listen-address.js';
@@ -195,7 +196,11 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
     await metrics?.serve(logger);
     // StreamPolicies stays gRPC-only: a bidirectional stream needs HTTP/2.
     const connect = connectNodeAdapter({
-      routes: (router) => addConnectUnaryRoutes(router, connectCalls, logger),
+      routes: (router) => {
+        addConnectUnaryRoutes(router, connectCalls, logger);
+        // Undecodable binary requests are the caller's fault: invalid_argument, not internal.
+        answerUndecodableAsInvalidArgument(router);
+      },
       // Counted like the gRPC calls (bulwark_control_rpc_*).
       interceptors: metrics ? [metrics.connectInterceptor()] : [],
       // gRPC is grpc-js over HTTP/2 on this port; HTTP/1.1 speaks the Connect protocol only.

@@ -21,7 +21,7 @@ import { CallTracker } from './call-tracker.js';
 import { DemandedReplyCache } from './demanded-reply-cache.js';
 import { routeConnections } from '../transport/connection-router.js';
 import { connectRoutes } from './connect-routes.js';
-import { answerUndecodableAsInvalidArgument } from './connect-parse-errors.js';
+import { answerUndecodableAsInvalidArgument } from '../transport/connect-parse-errors.js';
 import { DEFAULT_MAX_CONTENT_BYTES, transportReceiveLimit } from './content-limits.js';
 import { grpcScanImplementation } from './grpc-handlers.js';
 import { grpcServiceDefinition } from './grpc-service-definition.js';

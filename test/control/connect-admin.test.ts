@@ -68,6 +68,17 @@ describe('admin API over Connect (HTTP/1.1, same port as gRPC)', () => {
     expect(reply.policies.map((p) => p.policyId)).toEqual(['main']);
   });
 
+  it('answers an undecodable binary request with invalid_argument (400), not internal', async () => {
+    const res = await fetch(`${base}/bulwark.v1.PolicyAdminService/ListPolicies`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/proto', authorization: `Bearer ${viewer}` },
+      // Field 1 claims a 100-byte string, then the bytes end: truncated.
+      body: new Uint8Array([0x0a, 0x64, 0x61]),
+    });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { code: string }).code).toBe('invalid_argument');
+  });
+
   it('scopes every call to the token tenant', async () => {
     const globex = await f.token(['viewer'], 'globex');
     const list = await call('bulwark.v1.PolicyAdminService/ListPolicies', {}, globex);

@@ -11,7 +11,7 @@
  */
 import type { ConnectRouter } from '@connectrpc/connect';
 import type { UniversalHandler, UniversalServerResponse } from '@connectrpc/connect/protocol';
-import { decodeFailureReason } from './content-limits.js';
+import { decodeFailureReason } from '../sidecar/content-limits.js';
 
 const PARSE_BINARY = /^\[internal\] parse binary: |^parse binary: /;
 /** Error bodies are a short JSON object; anything longer is not the one we look for. */
