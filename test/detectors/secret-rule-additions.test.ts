@@ -55,6 +55,14 @@ describe('literal value positions: a credential word is the password, not a fiel
   });
 });
 
+describe('short human-chosen secrets', () => {
+  it('a symbol counts like a digit: short values with either are secrets, plain names are not', () => {
+    expect(found('jwt:\n  secret: "harbour#lantern"\n')).toEqual([['generic-secret-assignment', 'harbour#lantern']]);
+    expect(scan('jwt:\n  secret: "harbourLantern"\n')).toEqual([]);
+    expect(scan('jwt:\n  secret: "harbour-lantern"\n')).toEqual([]); // separators are not symbols
+  });
+});
+
 describe('documentation addresses (RFC 5737 / RFC 3849)', () => {
   it('recognises the reserved ranges only', () => {
     for (const host of ['192.0.2.10', '198.51.100.7', '203.0.113.250', '[2001:db8::1]', '2001:0db8:85a3::8a2e']) {

@@ -51,7 +51,8 @@ function checkValue(value: string, profile: ValueProfile, unquoted: boolean): Re
   const coarse = Number(cc.lower || cc.upper) + Number(cc.digit) + Number(cc.other);
   if (value.length < profile.shortBelow && coarse < profile.shortMinClasses) return 'short and simple';
   if (unquoted && classes < profile.unquotedMinClasses) return 'unquoted word, likely a name';
-  if (value.length < profile.digitOrLength && !/\d/.test(value)) return 'short value without digits';
+  // A symbol inside the value does what a digit does: names and identifiers have neither.
+  if (value.length < profile.digitOrLength && !cc.digit && !cc.other) return 'short value without digits or symbols';
   for (const shape of profile.rejectShapes) {
     if (SHAPE_TESTS[shape].test(value)) return `looks like ${shape}`;
   }
