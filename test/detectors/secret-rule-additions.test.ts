@@ -63,6 +63,37 @@ describe('short human-chosen secrets', () => {
   });
 });
 
+describe('credentials stored through subscripts, setters and put calls', () => {
+  const token = randomString(ALNUM, 24, 560);
+
+  it('subscript assignments (Flask config, os.environ, PHP arrays, Ruby params)', () => {
+    for (const text of [
+      `app.config['SECRET_KEY'] = '${token}'`,
+      `os.environ["SERVICE_TOKEN"] = "${token}"`,
+      `$settings['api_key'] = '${token}';`,
+      `params[:password] = "${token}"`,
+    ]) {
+      expect(found(text).map(([, value]) => value), text).toEqual([token]);
+    }
+    expect(scan(`counts['token_count'] = '${token}'`)).toEqual([]);
+  });
+
+  it('setters and put / header / property calls with a literal', () => {
+    expect(found(`client.setPassword("${token}");`)).toEqual([['credential-setter-call', token]]);
+    expect(found(`builder.withApiKey('${token}')`)).toEqual([['credential-setter-call', token]]);
+    expect(found(`map.put("password", "${token}");`)).toEqual([['credential-put-call', token]]);
+    expect(found(`req.setHeader("X-Api-Key", "${token}")`)).toEqual([['credential-put-call', token]]);
+  });
+
+  it('not checks, length setters, hints, variables or stop words', () => {
+    expect(scan(`assert checkPassword("${token}")`)).toEqual([]);
+    expect(scan('setPasswordLength("abc12345")')).toEqual([]);
+    expect(scan(`map.put("password_hint", "${token}")`)).toEqual([]);
+    expect(scan('setPassword(passwordField.getText())')).toEqual([]);
+    expect(scan('setPassword("password")')).toEqual([]);
+  });
+});
+
 describe('documentation addresses (RFC 5737 / RFC 3849)', () => {
   it('recognises the reserved ranges only', () => {
     for (const host of ['192.0.2.10', '198.51.100.7', '203.0.113.250', '[2001:db8::1]', '2001:0db8:85a3::8a2e']) {
