@@ -207,7 +207,9 @@ export async function startControlPlane(options: ControlPlaneOptions): Promise<C
       grpc: false,
       grpcWeb: false,
       // JSON callers should see `"deleted": false`, not an omitted default.
-      jsonOptions: { alwaysEmitImplicit: true },
+      // A misspelt field (`contnt`) or unknown enum name must be an error, not a silently
+      // empty request that scans nothing and answers allowed.
+      jsonOptions: { alwaysEmitImplicit: true, ignoreUnknownFields: false },
     });
     const listener: DualProtocolListener = await listenDualProtocol({ ...target, grpc: server, http1: connect, tls });
     const port = listener.port;

@@ -189,7 +189,9 @@ export async function startSidecar(options: SidecarOptions = {}): Promise<Runnin
       grpcWeb: false,
       readMaxBytes: receiveLimit,
       // JSON callers (curl, scripts) should see `"allowed": false`, not an omitted default.
-      jsonOptions: { alwaysEmitImplicit: true },
+      // A misspelt field (`contnt`) or unknown enum name must be an error, not a silently
+      // empty request that scans nothing and answers allowed.
+      jsonOptions: { alwaysEmitImplicit: true, ignoreUnknownFields: false },
     }),
   );
   // This server never listens (connection-router.ts hands it sockets), but Node starts its
