@@ -6,6 +6,9 @@
  * Prints numbers only: recall on positives and false-positive rate on negatives, overall, per
  * source, per rule family, at several confidence thresholds, plus scan latency. With --errors it
  * also lists the row numbers (and dataset rule names) of misses and false positives, never text.
+ * A held-out look at false positives: the same detector over the text of the sibling data files
+ * that hold no secrets (benign injection rows, toxicity, PII sentences), which no secret rule was
+ * tuned on. For the production path (policy, pool) use `npm run eval -- --only secrets`.
  *
  * Matching: a positive row counts as found when a finding overlaps one of its labelled value
  * spans (CredSweeper rows carry spans) or, for rows without spans (noseyparker), when any
@@ -211,6 +214,36 @@ for (const [name, text] of Object.entries(typical)) {
 const c1 = cpuMs();
 for (const row of rows) analyzeText(row.text);
 console.log(`  (analyzeText, not part of this detector: ${((cpuMs() - c1) / dataKb).toFixed(3)} ms/KB on the data set)`);
+
+// Ordinary text the rules were never tuned on: any finding there is a false positive (or a rare
+// real secret in public data). Counts per rule only.
+const benignFiles: Array<[string, (r: { label?: number }) => boolean]> = [
+  ['injection.jsonl', (r) => r.label === 0],
+  ['toxicity.jsonl', () => true],
+  ['pii.jsonl', () => true],
+];
+let benignRows = 0;
+let benignFlagged = 0;
+const benignRules = new Map<string, number>();
+for (const [file, keep] of benignFiles) {
+  const benignPath = resolve(path, '..', file);
+  if (!existsSync(benignPath)) continue;
+  for (const line of readFileSync(benignPath, 'utf8').split('\n')) {
+    if (line.trim() === '') continue;
+    const r = JSON.parse(line) as { text: string; label?: number };
+    if (!keep(r)) continue;
+    benignRows++;
+    const findings = detectSecrets(catalog, analyzeText(r.text)).filter((f) => f.confidence >= SHIPPED);
+    if (findings.length > 0) benignFlagged++;
+    for (const f of findings) benignRules.set(f.ruleId, (benignRules.get(f.ruleId) ?? 0) + 1);
+  }
+}
+if (benignRows > 0) {
+  console.log(
+    `\nheld-out text without secrets (benign injection rows, toxicity, pii): ${benignFlagged}/${benignRows} rows flagged ` +
+      `(${rate(benignFlagged, benignRows).trim()})${benignRules.size > 0 ? ` by ${[...benignRules].map(([k, v]) => `${k} ${v}`).join(', ')}` : ''}`,
+  );
+}
 
 if (showErrors) {
   const misses = results.filter((r) => r.row.label === 1 && !found(r.row, r.all.filter((f) => f.confidence >= SHIPPED)));

@@ -580,8 +580,8 @@ describe.skipIf(!existsSync(DATA))('labelled public data (../shared/data/secrets
         if (hit) fp++;
       }
     }
-    // Measured: ~85% recall (any finding in the row) and ~6% FPR; see bench/eval-secrets.ts.
-    expect(tp / pos).toBeGreaterThan(0.82);
-    expect(fp / neg).toBeLessThan(0.08);
+    // Measured: ~87% recall (any finding in the row) and 4.9% FPR; see bench/eval-secrets.ts.
+    expect(tp / pos).toBeGreaterThan(0.85);
+    expect(fp / neg).toBeLessThanOrEqual(0.05);
   });
 });
