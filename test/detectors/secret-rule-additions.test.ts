@@ -134,6 +134,7 @@ describe('provider and tool formats', () => {
     expect(found(`Activation key : ${key}`)).toEqual([['license-key', key]]);
     expect(found(`license_key="${key}"`).map(([rule]) => rule)).toContain('license-key');
     expect(scan('Product key: XXXXX-XXXXX-XXXXX-XXXXX-XXXXX')).toEqual([]);
+    expect(scan(`Serial number: ${key}`)).toEqual([]); // identifies a device, unlocks nothing
   });
 
   it('Artifactory API keys are base58: a 0, O, I or l marks a made-up one', () => {
