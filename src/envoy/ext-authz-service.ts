@@ -44,7 +44,16 @@ export async function check(request: CheckRequest, ctx: CallContext, deps: ScanS
   try {
     outcome = await scanSegments(
       pool,
-      { tenantId: input.tenantId, policyId: input.policyId, direction: 'INPUT', texts: texts.segments.map((s) => s.text), deadline: ctx.deadline, signal: ctx.signal, trace: ctx.trace },
+      {
+        tenantId: input.tenantId,
+        policyId: input.policyId,
+        direction: 'INPUT',
+        texts: texts.segments.map((s) => s.text),
+        deadline: ctx.deadline,
+        signal: ctx.signal,
+        trace: ctx.trace,
+        ...(deps.scanRecords ? { record: { sink: deps.scanRecords, requestId: input.requestId } } : {}),
+      },
       deps.maxContentBytes,
     );
   } catch (err) {

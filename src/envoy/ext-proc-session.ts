@@ -271,6 +271,7 @@ export class ExtProcSession {
           signal: this.ctx.signal,
           trace: this.ctx.trace,
           ...(phase === 'response' ? { guard: outputGuardFields(this.systemPrompt, this.inputText) } : {}),
+          ...(this.deps.scan.scanRecords ? { record: { sink: this.deps.scan.scanRecords, requestId: this.requestId } } : {}),
         },
         this.deps.scan.maxContentBytes,
       );

@@ -11,6 +11,8 @@ import { resolvePolicy } from '../engine/resolve-policy.js';
 import type { ScanResult, ScanTask } from '../engine/types.js';
 import type { FailMode } from '../policy/types.js';
 import type { ScanPool } from '../pool/scan-pool.js';
+import { tenantOrDefault } from '../sidecar/proto-mapping.js';
+import type { ScanRecordSink } from '../sidecar/scan-record-sink.js';
 import { threatTypesOf } from './blocked-bodies.js';
 import { containsSeparator, joinSegments, splitJoined } from './joined-segments.js';
 import type { ScanOutcome } from './scan-outcome.js';
@@ -29,6 +31,8 @@ export interface SegmentScanRequest {
   guard?: OutputGuardFields;
   /** The call's server span when traced (the joined scan's pool hop hangs under it). */
   trace?: CallTrace;
+  /** Where the scan's content-free record goes (records, events, alerts), with Envoy's x-request-id. */
+  record?: { sink: ScanRecordSink; requestId: string };
 }
 
 /**
@@ -60,6 +64,19 @@ function utf8Over(text: string, limit: number): boolean {
 }
 
 export async function scanSegments(pool: ScanPool, request: SegmentScanRequest, maxContentBytes: number): Promise<ScanOutcome> {
+  const startedAt = Date.now();
+  const outcome = await scanAllSegments(pool, request, maxContentBytes);
+  if (request.record && !outcome.skipped && outcome.joinedResult) {
+    const { sink, requestId } = request.record;
+    const ids = { scanId: outcome.scanId, requestId, agentId: '', tenantId: tenantOrDefault(request.tenantId), direction: request.direction, startedAt };
+    // The joined scan's findings, under the final action (a segment scanned alone may raise it).
+    sink.scanned(ids, joinSegments(request.texts), { ...outcome.joinedResult, action: outcome.action }, Date.now() - startedAt);
+  }
+  delete outcome.joinedResult;
+  return outcome;
+}
+
+async function scanAllSegments(pool: ScanPool, request: SegmentScanRequest, maxContentBytes: number): Promise<ScanOutcome & { joinedResult?: ScanResult }> {
   const scanId = randomUUID();
   const texts = request.texts;
   if (texts.every((t) => t === '')) {
@@ -77,7 +94,8 @@ export async function scanSegments(pool: ScanPool, request: SegmentScanRequest, 
   });
   const joinedTask = task(joined);
   const result = await traceScan(request.trace, joinedTask, () => pool.scan(joinedTask, request.signal));
-  const outcome: ScanOutcome = {
+  const outcome: ScanOutcome & { joinedResult?: ScanResult } = {
+    joinedResult: result,
     action: result.action,
     threatTypes: threatTypesOf(result.threats),
     scanId,
