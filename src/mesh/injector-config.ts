@@ -11,6 +11,11 @@ export interface InjectorConfigInput {
   port?: number;
   /** Scanner threads per sidecar. Default 2. */
   workers?: number;
+  /**
+   * Prometheus /metrics of the sidecar on the pod IP at this port (container port
+   * `bulwark-metrics`, for a PodMonitor or a scrape config). Default 9464; 0 = pod loopback only.
+   */
+  metricsPort?: number;
   /** Tenant for pods without a `bulwark.io/tenant` annotation. Default "default". */
   defaultTenant?: string;
   /** Control plane the sidecars take policies from; omit to run on the built-in policy. */
@@ -49,6 +54,7 @@ export type InjectorConfig = {
   imagePullPolicy: 'IfNotPresent' | 'Always' | 'Never';
   port: number;
   workers: number;
+  metricsPort: number;
   defaultTenant: string;
   controlPlane: { address: string; tokenSecretName: string; tlsSecretName: string } | undefined;
   resources: { requests: Record<string, string>; limits: Record<string, string> };
@@ -80,6 +86,7 @@ export function resolveInjectorConfig(input: InjectorConfigInput = {}): Injector
     imagePullPolicy: input.imagePullPolicy ?? 'IfNotPresent',
     port: positiveInt(input.port, 50051, 'port'),
     workers: positiveInt(input.workers, 2, 'workers'),
+    metricsPort: input.metricsPort === 0 ? 0 : positiveInt(input.metricsPort, 9464, 'metricsPort'),
     defaultTenant: tenant,
     controlPlane: cp ? { address: cp.address, tokenSecretName: cp.tokenSecretName ?? 'bulwark-sidecar-token', tlsSecretName: cp.tlsSecretName ?? '' } : undefined,
     resources: {

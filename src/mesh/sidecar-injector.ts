@@ -109,6 +109,12 @@ export function sidecarContainer(config: InjectorConfig, tenant: string): Obj {
       mounts.push({ name: 'bulwark-tls', mountPath: '/var/run/secrets/bulwark/tls', readOnly: true });
     }
   }
+  const ports: Obj[] = [{ name: 'bulwark-grpc', containerPort: config.port, protocol: 'TCP' }];
+  if (config.metricsPort > 0) {
+    // The CLI default (127.0.0.1:9464) is unreachable for Prometheus; scrape via the pod IP.
+    args.push('--metrics-listen', `0.0.0.0:${config.metricsPort}`);
+    ports.push({ name: 'bulwark-metrics', containerPort: config.metricsPort, protocol: 'TCP' });
+  }
   const probe = (extra: Obj): Obj => ({ grpc: { port: config.port }, ...extra });
   return {
     name: SIDECAR_CONTAINER,
@@ -116,7 +122,7 @@ export function sidecarContainer(config: InjectorConfig, tenant: string): Obj {
     imagePullPolicy: config.imagePullPolicy,
     args,
     env,
-    ports: [{ name: 'bulwark-grpc', containerPort: config.port, protocol: 'TCP' }],
+    ports,
     resources: config.resources,
     // Readiness follows the health service: NOT_SERVING until the first policy snapshot and
     // during the drain. Liveness allows more than the 30 s initial-policy wait before a restart.

@@ -37,7 +37,7 @@ describe('sidecar injector', () => {
     const sidecar = pod.spec.containers[1]!;
     expect(sidecar).toMatchObject({
       image: 'registry.example/bulwark:0.1.0',
-      args: ['sidecar', '--listen', '0.0.0.0:50051', '--workers', '2', '--control-plane', 'bulwark-control.bulwark.svc:50052', '--tenants', 'acme', '--data-dir', '/var/lib/bulwark'],
+      args: ['sidecar', '--listen', '0.0.0.0:50051', '--workers', '2', '--control-plane', 'bulwark-control.bulwark.svc:50052', '--tenants', 'acme', '--data-dir', '/var/lib/bulwark', '--metrics-listen', '0.0.0.0:9464'],
       readinessProbe: { grpc: { port: 50051 } },
       livenessProbe: { grpc: { port: 50051 } },
       securityContext: { runAsNonRoot: true, readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
@@ -96,8 +96,20 @@ describe('sidecar injector', () => {
   it('without a control plane: no token volume, no --control-plane', () => {
     const local = resolveInjectorConfig({});
     const pod = applyPatch(REVIEW.request!.object as Pod, patchOf(reviewAdmission(REVIEW, local, 'annotation').review)!);
-    expect(pod.spec.containers[1]!.args).toEqual(['sidecar', '--listen', '0.0.0.0:50051', '--workers', '2']);
+    expect(pod.spec.containers[1]!.args).toEqual(['sidecar', '--listen', '0.0.0.0:50051', '--workers', '2', '--metrics-listen', '0.0.0.0:9464']);
     expect(pod.spec.volumes!.map((v) => v.name)).not.toContain('bulwark-token');
+    expect(pod.spec.containers[1]!.ports).toEqual([
+      { name: 'bulwark-grpc', containerPort: 50051, protocol: 'TCP' },
+      { name: 'bulwark-metrics', containerPort: 9464, protocol: 'TCP' },
+    ]);
+  });
+
+  it('metricsPort 0 keeps the sidecar metrics on the pod loopback (no flag, no port)', () => {
+    const quiet = resolveInjectorConfig({ metricsPort: 0 });
+    const pod = applyPatch(REVIEW.request!.object as Pod, patchOf(reviewAdmission(REVIEW, quiet, 'annotation').review)!);
+    expect(pod.spec.containers[1]!.args).not.toContain('--metrics-listen');
+    expect((pod.spec.containers[1]!.ports as { name: string }[]).map((p) => p.name)).toEqual(['bulwark-grpc']);
+    expect(() => resolveInjectorConfig({ metricsPort: 70000 })).toThrow(/metricsPort/);
   });
 
   it('only Pod CREATE is patched; everything is allowed', () => {

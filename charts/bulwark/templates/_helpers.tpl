@@ -70,6 +70,7 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
   "imagePullPolicy" .Values.image.pullPolicy
   "port" (int .Values.sidecar.port)
   "workers" (int .Values.sidecar.workers)
+  "metricsPort" (int .Values.sidecar.metricsPort)
   "defaultTenant" .Values.sidecar.defaultTenant
   "resources" .Values.sidecar.resources
   "runAsUser" (int .Values.sidecar.runAsUser)
