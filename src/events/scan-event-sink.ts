@@ -7,7 +7,7 @@
 import type { ActionName } from '../detectors/types.js';
 import type { ThreatResult } from '../engine/types.js';
 import { codePointLength } from '../sidecar/code-points.js';
-import { summarize, type ScanRecordContext, type ScanRecordSink, type StreamScanRecord } from '../sidecar/scan-record-sink.js';
+import { recordIdentity, summarize, type ScanRecordContext, type ScanRecordSink, type StreamScanRecord } from '../sidecar/scan-record-sink.js';
 import type { ScanRecordData, ThreatSummaryData } from '../store/record-types.js';
 
 export interface ScanEventSinkOptions {
@@ -20,8 +20,6 @@ export interface ScanEventSinkOptions {
   /** A bug here must never fail a scan: it is reported, the event skipped. */
   onError(err: unknown): void;
 }
-
-const MAX_ID = 128;
 
 const SURROGATE = /[\uD800-\uDFFF]/;
 
@@ -52,13 +50,7 @@ export function createScanEventSink(options: ScanEventSinkOptions): ScanRecordSi
     fields: { action: ActionName; policyId: string; policyVersion: string; contentLength: number; latencyMs: number },
   ): void => {
     options.emit({
-      scanId: ctx.scanId,
-      tenantId: ctx.tenantId,
-      occurredAt: new Date(ctx.startedAt).toISOString(),
-      direction: ctx.direction,
-      requestId: ctx.requestId.slice(0, MAX_ID),
-      agentId: ctx.agentId.slice(0, MAX_ID),
-      sidecarId: options.nodeId.slice(0, MAX_ID),
+      ...recordIdentity(ctx, options.nodeId),
       contentHash: '',
       entityCounts: summary.entities,
       threats: [...summary.threats.values()],

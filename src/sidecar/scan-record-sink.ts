@@ -77,6 +77,19 @@ export function summarize(threats: readonly ThreatResult[], into: Map<string, Th
   }
 }
 
+/** The identifying fields every record (and security event) of a scan starts with, bounded. */
+export function recordIdentity(ctx: ScanRecordContext, nodeId: string): Pick<ScanRecordData, 'scanId' | 'tenantId' | 'occurredAt' | 'direction' | 'requestId' | 'agentId' | 'sidecarId'> {
+  return {
+    scanId: ctx.scanId,
+    tenantId: ctx.tenantId,
+    occurredAt: new Date(ctx.startedAt).toISOString(),
+    direction: ctx.direction,
+    requestId: ctx.requestId.slice(0, MAX_ID),
+    agentId: ctx.agentId.slice(0, MAX_ID),
+    sidecarId: nodeId.slice(0, MAX_ID),
+  };
+}
+
 function record(
   options: RecordBuilderOptions,
   ctx: ScanRecordContext,
@@ -85,13 +98,7 @@ function record(
   entityCounts: Record<string, number>,
 ): ScanRecordData {
   return {
-    scanId: ctx.scanId,
-    tenantId: ctx.tenantId,
-    occurredAt: new Date(ctx.startedAt).toISOString(),
-    direction: ctx.direction,
-    requestId: ctx.requestId.slice(0, MAX_ID),
-    agentId: ctx.agentId.slice(0, MAX_ID),
-    sidecarId: options.nodeId.slice(0, MAX_ID),
+    ...recordIdentity(ctx, options.nodeId),
     ...fields,
     policyId: fields.policyId.slice(0, MAX_ID),
     policyVersion: fields.policyVersion.slice(0, MAX_ID),

@@ -22,6 +22,7 @@ import { DemandedReplyCache } from './demanded-reply-cache.js';
 import { routeConnections } from '../transport/connection-router.js';
 import { connectRoutes } from './connect-routes.js';
 import { answerUndecodableAsInvalidArgument } from '../transport/connect-parse-errors.js';
+import { allClosed } from '../transport/dual-protocol-listener.js';
 import { DEFAULT_MAX_CONTENT_BYTES, transportReceiveLimit } from './content-limits.js';
 import { grpcScanImplementation } from './grpc-handlers.js';
 import { grpcServiceDefinition } from './grpc-service-definition.js';
@@ -249,22 +250,6 @@ export async function startSidecar(options: SidecarOptions = {}): Promise<Runnin
   }
   logger.info({ address, port, workers: pool.stats().workers, policyVersion: pool.policySet.version }, 'sidecar listening');
 
-  /** Resolves true once every accepted connection has closed, false after `timeoutMs`. */
-  const socketsClosed = (timeoutMs: number): Promise<boolean> =>
-    new Promise((resolve) => {
-      const check = (): void => {
-        if (sockets.size > 0) return;
-        clearTimeout(timer);
-        resolve(true);
-      };
-      const timer = setTimeout(() => {
-        for (const socket of sockets) socket.off('close', check);
-        resolve(false);
-      }, timeoutMs);
-      for (const socket of sockets) socket.once('close', check);
-      check();
-    });
-
   const shutdown = async (graceMs: number): Promise<void> => {
     const started = performance.now();
     const remaining = (): number => Math.max(0, graceMs - (performance.now() - started));
@@ -281,7 +266,7 @@ export async function startSidecar(options: SidecarOptions = {}): Promise<Runnin
     // than cutting when the handlers return) is what lets the last responses reach the caller.
     health.endWatches();
     http1.closeIdleConnections();
-    const drained = callsDone && (await socketsClosed(remaining()));
+    const drained = callsDone && (await allClosed(sockets, remaining()));
     if (!drained) logger.warn({ inFlight: calls.inFlight, connections: sockets.size }, 'grace period over; cutting what is left');
     grpcConnections.destroy();
     grpcServer.forceShutdown();

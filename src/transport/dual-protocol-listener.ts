@@ -48,7 +48,7 @@ function listen(server: NetServer, host: string, port: number): Promise<number> 
 }
 
 /** Resolves true once every socket in `sockets` has closed, false after `timeoutMs`. */
-function allClosed(sockets: Set<Socket>, timeoutMs: number): Promise<boolean> {
+export function allClosed(sockets: Set<Socket>, timeoutMs: number): Promise<boolean> {
   return new Promise((resolve) => {
     const check = (): void => {
       if (sockets.size > 0) return;
