@@ -13,7 +13,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { create } from '@bufbuild/protobuf';
 import { timestampFromDate } from '@bufbuild/protobuf/wkt';
-import { status, type MethodDefinition, type ServiceError } from '@grpc/grpc-js';
+import { status, type MethodDefinition } from '@grpc/grpc-js';
 import {
   IngestAuditCheckpointsRequestSchema,
   RecordIngestService,
@@ -128,32 +128,21 @@ export class AuditCheckpointShipper {
     const request = create(IngestAuditCheckpointsRequestSchema, {
       checkpoints: batch.map((c) => ({ sidecarId, seq: BigInt(c.seq), headHash: c.hash, checkpointTime: timestampFromDate(new Date(c.time)), mac: c.mac })),
     });
-    return new Promise((resolve) => {
-      channel.client.makeUnaryRequest(
-        METHOD.path,
-        METHOD.requestSerialize,
-        METHOD.responseDeserialize,
-        request,
-        channel.metadata(),
-        { deadline: Date.now() + (this.options.callTimeoutMs ?? 10_000) },
-        (err: ServiceError | null, response?: IngestAuditCheckpointsResponse) => {
-          if (!err || PERMANENT.has(err.code)) {
-            this.pending = this.pending.slice(batch.length);
-            this.attempt = 0;
-            if (err) {
-              this.counts.dropped += batch.length;
-              logger.error({ code: status[err.code], details: err.details, checkpoints: batch.length }, 'the control plane refused audit checkpoints; dropped');
-            } else {
-              this.counts.shipped += response?.acceptedCount ?? 0;
-              this.counts.duplicates += response?.duplicateCount ?? 0;
-            }
-          } else {
-            this.attempt++;
-            logger.debug({ code: status[err.code], pending: this.pending.length }, 'audit checkpoints not delivered; will retry');
-          }
-          resolve();
-        },
-      );
+    return channel.unary(METHOD, request, this.options.callTimeoutMs ?? 10_000).then(({ err, response }) => {
+      if (!err || PERMANENT.has(err.code)) {
+        this.pending = this.pending.slice(batch.length);
+        this.attempt = 0;
+        if (err) {
+          this.counts.dropped += batch.length;
+          logger.error({ code: status[err.code], details: err.details, checkpoints: batch.length }, 'the control plane refused audit checkpoints; dropped');
+        } else {
+          this.counts.shipped += response?.acceptedCount ?? 0;
+          this.counts.duplicates += response?.duplicateCount ?? 0;
+        }
+      } else {
+        this.attempt++;
+        logger.debug({ code: status[err.code], pending: this.pending.length }, 'audit checkpoints not delivered; will retry');
+      }
     });
   }
 }

@@ -41,6 +41,21 @@ export class ControlPlaneChannel {
     return m;
   }
 
+  /** One unary call with the token and a deadline; settles with the error or the response, never rejects. */
+  unary<Req, Res>(method: grpc.MethodDefinition<Req, Res>, request: Req, timeoutMs: number): Promise<{ err: grpc.ServiceError | null; response?: Res | undefined }> {
+    return new Promise((resolve) => {
+      this.client.makeUnaryRequest(
+        method.path,
+        method.requestSerialize,
+        method.responseDeserialize,
+        request,
+        this.metadata(),
+        { deadline: Date.now() + timeoutMs },
+        (err: grpc.ServiceError | null, response?: Res) => resolve({ err, response }),
+      );
+    });
+  }
+
   close(): void {
     this.client.close();
   }

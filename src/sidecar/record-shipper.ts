@@ -16,7 +16,7 @@
  * cannot stop the pipeline. Duplicates from retries are removed by the idempotent ingest.
  */
 import { create } from '@bufbuild/protobuf';
-import { status, type MethodDefinition, type ServiceError } from '@grpc/grpc-js';
+import { status, type MethodDefinition } from '@grpc/grpc-js';
 import {
   IngestScanRecordsRequestSchema,
   RecordIngestService,
@@ -210,28 +210,18 @@ export class RecordShipper {
   private send(records: ScanRecord[], timeoutMs = this.options.callTimeoutMs ?? 10_000): Promise<'sent' | 'retry' | 'refused'> {
     const { channel, logger } = this.options;
     const request = create(IngestScanRecordsRequestSchema, { records });
-    return new Promise((resolve) => {
-      channel.client.makeUnaryRequest(
-        METHOD.path,
-        METHOD.requestSerialize,
-        METHOD.responseDeserialize,
-        request,
-        channel.metadata(),
-        { deadline: Date.now() + timeoutMs },
-        (err: ServiceError | null, response?: IngestScanRecordsResponse) => {
-          if (!err) {
-            this.counts.shipped += response?.acceptedCount ?? 0;
-            this.counts.duplicates += response?.duplicateCount ?? 0;
-            return resolve('sent');
-          }
-          if (PERMANENT.has(err.code)) {
-            if (records.length === 1) logger.error({ code: err.code, error: err.details, scanId: records[0]?.scanId }, 'the control plane refused a scan record; dropping it');
-            return resolve('refused');
-          }
-          if (this.attempt === 0) logger.warn({ code: err.code, error: err.details }, 'scan records cannot be shipped; spilling to disk until the control plane is back');
-          resolve('retry');
-        },
-      );
+    return channel.unary(METHOD, request, timeoutMs).then(({ err, response }) => {
+      if (!err) {
+        this.counts.shipped += response?.acceptedCount ?? 0;
+        this.counts.duplicates += response?.duplicateCount ?? 0;
+        return 'sent';
+      }
+      if (PERMANENT.has(err.code)) {
+        if (records.length === 1) logger.error({ code: err.code, error: err.details, scanId: records[0]?.scanId }, 'the control plane refused a scan record; dropping it');
+        return 'refused';
+      }
+      if (this.attempt === 0) logger.warn({ code: err.code, error: err.details }, 'scan records cannot be shipped; spilling to disk until the control plane is back');
+      return 'retry';
     });
   }
 
