@@ -10,7 +10,7 @@ import type { ProcessingRequest, ProcessingResponse } from '../../gen/envoy/serv
 import { checkDecoded } from '../sidecar/content-limits.js';
 import { isServerFault, toRpcError } from '../sidecar/status-errors.js';
 import { ExtProcSession, type ExtProcDeps } from './ext-proc-session.js';
-import { grpcCallContext } from '../sidecar/grpc-call-context.js';
+import { openStreamCall } from '../sidecar/grpc-call-context.js';
 import { traceGrpcStream } from '../telemetry/tracing/traced-calls.js';
 
 /** Messages waiting for an answer at which reading pauses, and resumes. */
@@ -20,21 +20,9 @@ const RESUME_AT = 16;
 export function extProcImplementation(deps: ExtProcDeps): UntypedServiceImplementation {
   return {
     Process(call: ServerDuplexStream<ProcessingRequest, ProcessingResponse>): void {
-      let endCall: () => void;
-      let context: ReturnType<typeof grpcCallContext>;
-      try {
-        endCall = deps.scan.calls.begin();
-        try {
-          context = grpcCallContext(call);
-        } catch (err) {
-          endCall();
-          throw err;
-        }
-      } catch (err) {
-        const e = toRpcError(err);
-        call.emit('error', { code: e.code, details: e.message });
-        return;
-      }
+      const opened = openStreamCall(call, deps.scan.calls);
+      if (!opened) return;
+      const { endCall, callCtx: context } = opened;
       const endSpan = traceGrpcStream(call, context.ctx);
       let finished = false;
       const done = (): void => {

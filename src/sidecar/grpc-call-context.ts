@@ -4,7 +4,9 @@
  * (grpc-js also emits 'cancelled' after every finished call, which must not count).
  */
 import type { ServerDuplexStream, ServerUnaryCall } from '@grpc/grpc-js';
+import type { CallTracker } from './call-tracker.js';
 import { callContext, deadlineReason, grpcDeadlineMs, type CallContext } from './deadlines.js';
+import { toRpcError } from './status-errors.js';
 
 export interface GrpcCallContext {
   ctx: CallContext;
@@ -24,4 +26,25 @@ export function grpcCallContext(call: ServerUnaryCall<unknown, unknown> | Server
   if (call.cancelled) cancel();
   else call.on('cancelled', cancel);
   return { ctx, answered: () => (answered = true) };
+}
+
+/**
+ * Starts a bidirectional stream: counts it as in flight (for the drain) and builds its context.
+ * When either fails (draining, deadline already passed) the stream is ended with the mapped
+ * status and undefined is returned; otherwise the caller owns `endCall`.
+ */
+export function openStreamCall(
+  call: ServerDuplexStream<unknown, unknown>,
+  calls: CallTracker,
+): { endCall: () => void; callCtx: GrpcCallContext } | undefined {
+  let endCall: (() => void) | undefined;
+  try {
+    endCall = calls.begin();
+    return { endCall, callCtx: grpcCallContext(call) };
+  } catch (err) {
+    endCall?.();
+    const e = toRpcError(err);
+    call.emit('error', { code: e.code, details: e.message });
+    return undefined;
+  }
 }

@@ -15,7 +15,7 @@ import type {
 } from '../../gen/bulwark/v1/scan_service_pb.js';
 import { handleCreateCanary } from './create-canary-handler.js';
 import { handleFeedback } from './feedback-handler.js';
-import { grpcCallContext, type GrpcCallContext } from './grpc-call-context.js';
+import { grpcCallContext, openStreamCall, type GrpcCallContext } from './grpc-call-context.js';
 import { handleScan } from './scan-handler.js';
 import type { ScanServiceDeps } from './scan-service-deps.js';
 import { toRpcError } from './status-errors.js';
@@ -69,21 +69,9 @@ export function grpcScanImplementation(sidecarDeps: ScanServiceDeps): UntypedSer
     },
 
     StreamScan(call: ServerDuplexStream<StreamScanRequest, StreamScanResponse>): void {
-      let endCall: () => void;
-      let callCtx: GrpcCallContext;
-      try {
-        endCall = deps.calls.begin();
-        try {
-          callCtx = grpcCallContext(call);
-        } catch (err) {
-          endCall();
-          throw err;
-        }
-      } catch (err) {
-        const e = toRpcError(err);
-        call.emit('error', { code: e.code, details: e.message });
-        return;
-      }
+      const opened = openStreamCall(call, deps.calls);
+      if (!opened) return;
+      const { endCall, callCtx } = opened;
       const ctx = callCtx.ctx;
       const endSpan = traceGrpcStream(call, ctx);
       const session = new StreamScanSession(deps, ctx, {
