@@ -11,7 +11,6 @@ import { checkDecoded } from '../sidecar/content-limits.js';
 import { isServerFault, toRpcError } from '../sidecar/status-errors.js';
 import { ExtProcSession, type ExtProcDeps } from './ext-proc-session.js';
 import { openStreamCall } from '../sidecar/grpc-call-context.js';
-import { traceGrpcStream } from '../telemetry/tracing/traced-calls.js';
 
 /** Messages waiting for an answer at which reading pauses, and resumes. */
 const PAUSE_AT = 64;
@@ -22,25 +21,17 @@ export function extProcImplementation(deps: ExtProcDeps): UntypedServiceImplemen
     Process(call: ServerDuplexStream<ProcessingRequest, ProcessingResponse>): void {
       const opened = openStreamCall(call, deps.scan.calls);
       if (!opened) return;
-      const { endCall, callCtx: context } = opened;
-      const endSpan = traceGrpcStream(call, context.ctx);
-      let finished = false;
-      const done = (): void => {
-        if (finished) return;
-        finished = true;
-        endCall();
-        endSpan();
-      };
+      const context = opened.callCtx;
+      const done = (): void => opened.finish();
       const session = new ExtProcSession(deps, context.ctx, (response) => call.write(response));
       const fail = (err: unknown): void => {
-        if (finished) return;
+        if (opened.finished) return;
         const e = toRpcError(err);
         deps.scan.scanMetrics?.rejected(e);
         if (isServerFault(e)) deps.scan.logger.error({ code: e.code, err: (err as Error)?.name }, 'ext_proc stream failed');
         context.answered();
         call.emit('error', { code: e.code, details: e.message });
-        endSpan(e);
-        done();
+        opened.finish(e);
       };
       let waiting = 0;
       let paused = false;
@@ -67,7 +58,7 @@ export function extProcImplementation(deps: ExtProcDeps): UntypedServiceImplemen
       });
       call.on('end', () => {
         void session.idle().then(() => {
-          if (finished) return;
+          if (opened.finished) return;
           context.answered();
           call.end();
           done();

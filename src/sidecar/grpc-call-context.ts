@@ -7,6 +7,7 @@ import type { ServerDuplexStream, ServerUnaryCall } from '@grpc/grpc-js';
 import type { CallTracker } from './call-tracker.js';
 import { callContext, deadlineReason, grpcDeadlineMs, type CallContext } from './deadlines.js';
 import { toRpcError } from './status-errors.js';
+import { traceGrpcStream } from '../telemetry/tracing/traced-calls.js';
 
 export interface GrpcCallContext {
   ctx: CallContext;
@@ -28,23 +29,44 @@ export function grpcCallContext(call: ServerUnaryCall<unknown, unknown> | Server
   return { ctx, answered: () => (answered = true) };
 }
 
+/** A bidirectional stream that has been started: its context and how to end it (once). */
+export interface OpenStream {
+  callCtx: GrpcCallContext;
+  /** Ends the in-flight count and the server span (with the error, if any); later calls do nothing. */
+  finish(err?: unknown): void;
+  readonly finished: boolean;
+}
+
 /**
- * Starts a bidirectional stream: counts it as in flight (for the drain) and builds its context.
- * When either fails (draining, deadline already passed) the stream is ended with the mapped
- * status and undefined is returned; otherwise the caller owns `endCall`.
+ * Starts a bidirectional stream: counts it as in flight (for the drain), builds its context and
+ * opens its server span. When the first two fail (draining, deadline already passed) the stream
+ * is ended with the mapped status and undefined is returned.
  */
-export function openStreamCall(
-  call: ServerDuplexStream<unknown, unknown>,
-  calls: CallTracker,
-): { endCall: () => void; callCtx: GrpcCallContext } | undefined {
+export function openStreamCall(call: ServerDuplexStream<unknown, unknown>, calls: CallTracker): OpenStream | undefined {
   let endCall: (() => void) | undefined;
+  let callCtx: GrpcCallContext;
   try {
     endCall = calls.begin();
-    return { endCall, callCtx: grpcCallContext(call) };
+    callCtx = grpcCallContext(call);
   } catch (err) {
     endCall?.();
     const e = toRpcError(err);
     call.emit('error', { code: e.code, details: e.message });
     return undefined;
   }
+  const end = endCall;
+  const endSpan = traceGrpcStream(call, callCtx.ctx);
+  let finished = false;
+  return {
+    callCtx,
+    finish(err?: unknown): void {
+      if (finished) return;
+      finished = true;
+      end();
+      endSpan(err);
+    },
+    get finished(): boolean {
+      return finished;
+    },
+  };
 }

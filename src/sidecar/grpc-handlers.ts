@@ -21,7 +21,7 @@ import type { ScanServiceDeps } from './scan-service-deps.js';
 import { toRpcError } from './status-errors.js';
 import { StreamScanSession } from './stream-scan-handler.js';
 import { depsForTransport } from '../telemetry/metrics/transport-scan-deps.js';
-import { traceGrpcStream, traceGrpcSync, traceGrpcUnary } from '../telemetry/tracing/traced-calls.js';
+import { traceGrpcSync, traceGrpcUnary } from '../telemetry/tracing/traced-calls.js';
 
 /** The grpc-js implementation of SecurityScanService (keys are the proto method names). */
 export function grpcScanImplementation(sidecarDeps: ScanServiceDeps): UntypedServiceImplementation {
@@ -71,9 +71,8 @@ export function grpcScanImplementation(sidecarDeps: ScanServiceDeps): UntypedSer
     StreamScan(call: ServerDuplexStream<StreamScanRequest, StreamScanResponse>): void {
       const opened = openStreamCall(call, deps.calls);
       if (!opened) return;
-      const { endCall, callCtx } = opened;
+      const { callCtx } = opened;
       const ctx = callCtx.ctx;
-      const endSpan = traceGrpcStream(call, ctx);
       const session = new StreamScanSession(deps, ctx, {
         send: (response) => {
           call.write(response);
@@ -81,13 +80,7 @@ export function grpcScanImplementation(sidecarDeps: ScanServiceDeps): UntypedSer
         pause: () => call.pause(),
         resume: () => call.resume(),
       });
-      let finished = false;
-      const done = (): void => {
-        if (finished) return;
-        finished = true;
-        endCall();
-        endSpan();
-      };
+      const done = (): void => opened.finish();
       ctx.signal.addEventListener(
         'abort',
         () => {
